@@ -1,0 +1,96 @@
+/* The QEMU command line for a tcg target. */
+#include "backends/tcg/qemu_cmdline.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What differs between architectures. */
+struct arch_quirks {
+	const char *arch;
+	const char *binary;
+	const char *exit_device; /* how the guest ends QEMU with a status */
+};
+
+static const struct arch_quirks arches[] = {
+	{ "i386", "qemu-system-i386", "isa-debug-exit,iobase=0xf4,iosize=0x04" },
+	{ "x86_64", "qemu-system-x86_64", "isa-debug-exit,iobase=0xf4,iosize=0x04" },
+};
+
+/* The quirks for an architecture, or NULL. */
+static const struct arch_quirks *find_arch(const char *arch)
+{
+	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+		if (strcmp(arches[i].arch, arch) == 0)
+			return &arches[i];
+	return NULL;
+}
+
+/* Append one formatted argument; -1 on out of memory. */
+static int add(struct qemu_cmdline *cl, const char *fmt, ...)
+{
+	va_list ap;
+	char *arg;
+	int rc;
+
+	if (cl->argc + 2 > cl->cap) {
+		size_t cap = cl->cap ? 2 * cl->cap : 32;
+		char **p = realloc(cl->argv, cap * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		cl->argv = p;
+		cl->cap = cap;
+	}
+	va_start(ap, fmt);
+	rc = vasprintf(&arg, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -1;
+	cl->argv[cl->argc++] = arg;
+	cl->argv[cl->argc] = NULL;
+	return 0;
+}
+
+/* Build argv for cfg. */
+int qemu_cmdline_build(struct qemu_cmdline *cl, const struct cfg_target *cfg, int gdb_fd,
+		       int qmp_fd, const char *pidfile, char **cause)
+{
+	const struct arch_quirks *q = find_arch(cfg->arch);
+	int rc = 0;
+
+	if (q == NULL)
+		return asprintf(cause, "no QEMU for architecture %s", cfg->arch) < 0 ? -1 : -1;
+	rc |= add(cl, "%s", q->binary);
+	rc |= add(cl, "-accel") | add(cl, "tcg") | add(cl, "-S");
+	rc |= add(cl, "-nodefaults") | add(cl, "-display") | add(cl, "none") | add(cl, "-no-reboot");
+	rc |= add(cl, "-m") | add(cl, "%u", cfg->memory_mb);
+	rc |= add(cl, "-smp") | add(cl, "%u", cfg->cpus);
+	rc |= add(cl, "-kernel") | add(cl, "%s", cfg->kernel);
+	if (cfg->cmdline != NULL)
+		rc |= add(cl, "-append") | add(cl, "%s", cfg->cmdline);
+	rc |= add(cl, "-serial");
+	rc |= cfg->serial != NULL ? add(cl, "file:%s", cfg->serial) : add(cl, "null");
+	rc |= add(cl, "-device") | add(cl, "%s", q->exit_device);
+	rc |= add(cl, "-chardev") | add(cl, "socket,id=gdbhub-gdb,fd=%d,server=on,wait=off", gdb_fd);
+	rc |= add(cl, "-gdb") | add(cl, "chardev:gdbhub-gdb");
+	rc |= add(cl, "-chardev") | add(cl, "socket,id=gdbhub-qmp,fd=%d,server=on,wait=off", qmp_fd);
+	rc |= add(cl, "-mon") | add(cl, "chardev=gdbhub-qmp,mode=control");
+	rc |= add(cl, "-pidfile") | add(cl, "%s", pidfile);
+	for (size_t i = 0; i < cfg->n_qemu_args; i++)
+		rc |= add(cl, "%s", cfg->qemu_args[i]);
+	if (rc != 0) {
+		*cause = strdup("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Free argv. */
+void qemu_cmdline_free(struct qemu_cmdline *cl)
+{
+	for (size_t i = 0; i < cl->argc; i++)
+		free(cl->argv[i]);
+	free(cl->argv);
+	memset(cl, 0, sizeof(*cl));
+}

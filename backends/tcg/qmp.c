@@ -1,0 +1,158 @@
+/* A small QMP client: one JSON object per line each way. */
+#include "backends/tcg/qmp.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <json-c/json.h>
+
+#include "proxy/log.h"
+#include "proxy/transport/sockaddr.h"
+
+enum qmp_phase { QMP_GREETING, QMP_CAPABILITIES, QMP_READY, QMP_CLOSED };
+
+struct qmp {
+	struct bufferevent *bev;
+	enum qmp_phase phase;
+	char name[64];
+	char status[32];
+};
+
+/* Send one command. */
+static int send_command(struct qmp *q, const char *cmd)
+{
+	char line[128];
+
+	snprintf(line, sizeof(line), "{\"execute\":\"%s\"}\n", cmd);
+	return bufferevent_write(q->bev, line, strlen(line));
+}
+
+/* Act on one message from QEMU. */
+static void handle_message(struct qmp *q, json_object *msg)
+{
+	json_object *ret, *event, *status;
+
+	if (json_object_object_get_ex(msg, "event", &event)) {
+		/* Every step stops and resumes the VM: those are debug noise. */
+		const char *name = json_object_get_string(event);
+		if (strcmp(name, "STOP") == 0 || strcmp(name, "RESUME") == 0)
+			log_debug("%s: QMP event %s", q->name, name);
+		else
+			log_info("%s: QMP event %s", q->name, name);
+		return;
+	}
+	if (q->phase == QMP_GREETING && json_object_object_get_ex(msg, "QMP", NULL)) {
+		q->phase = QMP_CAPABILITIES;
+		send_command(q, "qmp_capabilities");
+		return;
+	}
+	if (q->phase == QMP_CAPABILITIES && json_object_object_get_ex(msg, "return", NULL)) {
+		q->phase = QMP_READY;
+		send_command(q, "query-status");
+		return;
+	}
+	if (json_object_object_get_ex(msg, "return", &ret) &&
+	    json_object_object_get_ex(ret, "status", &status)) {
+		snprintf(q->status, sizeof(q->status), "%s", json_object_get_string(status));
+		log_info("%s: QEMU status %s", q->name, q->status);
+	} else if (json_object_object_get_ex(msg, "error", NULL)) {
+		log_warn("%s: QMP error %s", q->name, json_object_to_json_string(msg));
+	}
+}
+
+/* Read whole lines and parse each. */
+static void on_read(struct bufferevent *bev, void *arg)
+{
+	struct qmp *q = arg;
+	char *line;
+	size_t n;
+
+	while ((line = evbuffer_readln(bufferevent_get_input(bev), &n, EVBUFFER_EOL_CRLF)) != NULL) {
+		json_object *msg = json_tokener_parse(line);
+		if (msg != NULL)
+			handle_message(q, msg);
+		else
+			log_warn("%s: unreadable QMP line", q->name);
+		json_object_put(msg);
+		free(line);
+	}
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct qmp *q = arg;
+
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		q->phase = QMP_CLOSED;
+		bufferevent_disable(q->bev, EV_READ | EV_WRITE);
+	}
+}
+
+/* Connect to QEMU's QMP socket. */
+struct qmp *qmp_create(struct event_base *base, const char *path, const char *name)
+{
+	struct qmp *q = calloc(1, sizeof(*q));
+	struct sockaddr_storage sa;
+	socklen_t len;
+
+	if (q == NULL || sockaddr_unix(path, &sa, &len) != 0) {
+		free(q);
+		return NULL;
+	}
+	snprintf(q->name, sizeof(q->name), "%s", name);
+	q->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (q->bev == NULL) {
+		free(q);
+		return NULL;
+	}
+	bufferevent_setcb(q->bev, on_read, NULL, on_event, q);
+	bufferevent_enable(q->bev, EV_READ | EV_WRITE);
+	if (bufferevent_socket_connect(q->bev, (struct sockaddr *)&sa, (int)len) != 0) {
+		bufferevent_free(q->bev);
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
+bool qmp_ready(const struct qmp *q)
+{
+	return q != NULL && q->phase == QMP_READY;
+}
+
+const char *qmp_status(const struct qmp *q)
+{
+	return q->status[0] != '\0' ? q->status : "unknown";
+}
+
+/* Ask QEMU to quit. The loop may not run again (the daemon is exiting), so
+ * the command is written to the socket directly. */
+int qmp_quit(struct qmp *q)
+{
+	static const char cmd[] = "{\"execute\":\"quit\"}\n";
+	int fd;
+
+	if (!qmp_ready(q))
+		return -1;
+	bufferevent_flush(q->bev, EV_WRITE, BEV_FLUSH);
+	fd = bufferevent_getfd(q->bev);
+	return send(fd, cmd, sizeof(cmd) - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof(cmd) - 1) ? 0 : -1;
+}
+
+/* Close and free. */
+void qmp_destroy(struct qmp *q)
+{
+	if (q == NULL)
+		return;
+	bufferevent_free(q->bev);
+	free(q);
+}

@@ -1,0 +1,21 @@
+/* Small helpers shared by the benchmark client: errors, clocks, percentiles. */
+#ifndef GDBHUB_BENCH_UTIL_H
+#define GDBHUB_BENCH_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Set *cause to a malloc'd message built from fmt and return -1, so that
+ * error paths read `return bench_fail(cause, "...", ...);`. */
+int bench_fail(char **cause, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Monotonic time in nanoseconds. */
+uint64_t bench_now_ns(void);
+
+/* The p-th quantile (0 <= p <= 1) of n samples, interpolating linearly
+ * between neighbours (so p = 0.5 is the usual median). Sorts v in place.
+ * Returns 0 when n is 0. */
+double bench_quantile(uint64_t *v, size_t n, double p);
+
+#endif

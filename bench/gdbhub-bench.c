@@ -1,0 +1,321 @@
+/* gdbhub-bench: measure a GDB remote stub (QEMU's, a relay, gdbhub) from the
+ * client side: `g` round trip, single-step rate, memory read throughput.
+ *
+ * Exit status: 0 all measured, 1 error (figures so far are still printed),
+ * 2 usage, 3 the target exited while stepping (the rest is skipped). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench_conn.h"
+#include "bench/bench_measure.h"
+#include "bench/bench_util.h"
+
+struct options {
+	const char *address;
+	size_t rounds;
+	size_t steps;
+	struct bench_region region;
+	int timeout_ms;
+	bool ack;
+	bool json;
+};
+
+static const char usage_text[] =
+	"usage: gdbhub-bench ADDRESS [options]\n"
+	"  ADDRESS        host:port, [v6]:port or unix:PATH of a GDB stub\n"
+	"  --rounds N     g round trips (default 2000, 0 skips)\n"
+	"  --steps N      single steps (default 5000, 0 skips)\n"
+	"  --bytes N      bytes read with m, and with x (default 4M, 0 skips)\n"
+	"  --addr HEX     start of the memory read (default 0x100000)\n"
+	"  --region N     reads wrap around after N bytes (default 1M)\n"
+	"  --chunk N      bytes per read packet (default: the largest PacketSize allows)\n"
+	"  --timeout SEC  wait at most SEC seconds for any reply (default 10)\n"
+	"  --ack          keep acknowledgements even if the peer offers no-ack mode\n"
+	"  --json         print one JSON object instead of text\n"
+	"N takes a k or M suffix (KiB, MiB).\n";
+
+/* Print usage to stderr and return the usage exit status. */
+static int usage(void)
+{
+	fputs(usage_text, stderr);
+	return 2;
+}
+
+/* Parse a number with an optional k/K/m/M suffix (base 10, or 0x hex). */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || end == s || s[0] == '-')
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		v *= 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		v *= 1024 * 1024, end++;
+	if (*end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Parse a hex address, with or without 0x. */
+static int parse_hex(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 16);
+	return (errno != 0 || end == s || *end != '\0' || s[0] == '-') ? -1 : 0;
+}
+
+/* Apply one option with its argument; returns 0 or -1 on a bad value. */
+static int apply_option(struct options *o, int opt, const char *arg)
+{
+	uint64_t v = 0;
+	int r = opt == 'a' ? parse_hex(arg, &v) : parse_size(arg, &v);
+
+	if (r < 0)
+		return -1;
+	switch (opt) {
+	case 'r': o->rounds = (size_t)v; break;
+	case 's': o->steps = (size_t)v; break;
+	case 'b': o->region.bytes = v; break;
+	case 'a': o->region.addr = v; break;
+	case 'R': o->region.size = v; return v == 0 ? -1 : 0;
+	case 'c': o->region.chunk = (size_t)v; break;
+	case 't': o->timeout_ms = (int)(v * 1000); return v == 0 || v > 86400 ? -1 : 0;
+	}
+	return 0;
+}
+
+/* Parse argv into o; returns 0 or -1 after printing the problem. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "steps", required_argument, NULL, 's' },
+		{ "bytes", required_argument, NULL, 'b' },
+		{ "addr", required_argument, NULL, 'a' },
+		{ "region", required_argument, NULL, 'R' },
+		{ "chunk", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "ack", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int opt;
+
+	*o = (struct options){ .rounds = 2000, .steps = 5000, .timeout_ms = 10000,
+		.region = { .addr = 0x100000, .size = 1 << 20, .bytes = 4 << 20 } };
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 'j') {
+			o->json = true;
+		} else if (opt == 'k') {
+			o->ack = true;
+		} else if (opt == 'h' || opt == '?') {
+			return -1;
+		} else if (apply_option(o, opt, optarg) < 0) {
+			fprintf(stderr, "gdbhub-bench: bad value '%s'\n", optarg);
+			return -1;
+		}
+	}
+	if (optind != argc - 1)
+		return -1;
+	o->address = argv[optind];
+	return 0;
+}
+
+/* Print a JSON string value with the few escapes our strings can need. */
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+/* Print `"key": ` with the separator before it. */
+static void json_key(const char *key)
+{
+	printf(", \"%s\": ", key);
+}
+
+/* Print "key": number with the given precision, or null when absent. */
+static void json_num(const char *key, bool present, double v, int prec)
+{
+	json_key(key);
+	if (present)
+		printf("%.*f", prec, v);
+	else
+		fputs("null", stdout);
+}
+
+/* Print "key": true/false. */
+static void json_bool(const char *key, bool v)
+{
+	json_key(key);
+	fputs(v ? "true" : "false", stdout);
+}
+
+/* JSON figures of one memory read; prefix is "m" or "x". */
+static void json_read(const char *prefix, const struct bench_read *rd)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "%s_chunk", prefix);
+	json_num(key, rd->done, (double)rd->chunk, 0);
+	snprintf(key, sizeof(key), "%s_bytes", prefix);
+	json_num(key, rd->done, (double)rd->bytes, 0);
+	snprintf(key, sizeof(key), "%s_short_replies", prefix);
+	json_num(key, rd->done, (double)rd->short_replies, 0);
+	snprintf(key, sizeof(key), "%s_mb_per_s", prefix);
+	json_num(key, rd->done, rd->mb_per_s, 2);
+}
+
+/* The whole result as one flat JSON object on one line. */
+static void print_json(const struct options *o, const struct bench_peer *p,
+		       const struct bench_result *r, const char *error)
+{
+	fputs("{\"address\": ", stdout);
+	json_string(o->address);
+	json_num("packet_size", p->complete, (double)p->packet_size, 0);
+	json_bool("no_ack_offered", p->noack_offered);
+	json_bool("no_ack", p->no_ack);
+	json_bool("binary_upload", p->binary_upload);
+	json_bool("x_supported", p->x_supported);
+	json_key("step_packet");
+	json_string(p->vcont_step ? "vCont;s" : "s");
+	json_num("g_requests", r->g_done, (double)r->g_requests, 0);
+	json_num("g_median_us", r->g_done, r->g_median_us, 2);
+	json_num("g_p90_us", r->g_done, r->g_p90_us, 2);
+	json_num("steps", r->step_done, (double)r->steps, 0);
+	json_num("steps_per_s", r->step_done, r->steps_per_s, 1);
+	json_key("target_exited");
+	if (r->exit_reply[0] != '\0')
+		json_string(r->exit_reply);
+	else
+		fputs("null", stdout);
+	json_read("m", &r->m);
+	json_read("x", &r->x);
+	json_num("stray_packets", true, (double)r->stray, 0);
+	json_key("error");
+	if (error != NULL)
+		json_string(error);
+	else
+		fputs("null", stdout);
+	puts("}");
+}
+
+/* One text line for a memory read. */
+static void print_read(const char *name, const struct bench_read *rd)
+{
+	printf("%s read: %.2f MB/s (%" PRIu64 " bytes, %zu bytes/packet",
+	       name, rd->mb_per_s, rd->bytes, rd->chunk);
+	if (rd->short_replies > 0)
+		printf(", %" PRIu64 " short replies", rd->short_replies);
+	puts(")");
+}
+
+/* The peer's features, one line each. */
+static void print_peer(const struct options *o, const struct bench_peer *p)
+{
+	printf("address: %s\n", o->address);
+	printf("packet size: %zu%s\n", p->packet_size,
+	       p->packet_size_offered ? "" : " (not offered, gdb's default)");
+	printf("no-ack mode: %s\n", p->no_ack ? "yes" :
+	       p->noack_offered ? "no (offered, declined: --ack)" : "no (not offered)");
+	printf("binary-upload+: %s\n", p->binary_upload ? "offered" : "not offered");
+	printf("stop reply: %s\n", p->stop);
+}
+
+/* The measured figures as text, one metric per line. */
+static void print_text(const struct options *o, const struct bench_peer *p,
+		       const struct bench_result *r)
+{
+	if (p->complete)
+		print_peer(o, p);
+	if (r->g_done)
+		printf("g round trip: median %.2f us, p90 %.2f us (%zu requests)\n",
+		       r->g_median_us, r->g_p90_us, r->g_requests);
+	if (r->step_done)
+		printf("single step: %.0f steps/s (%zu steps, %s)\n", r->steps_per_s,
+		       r->steps, p->vcont_step ? "vCont;s" : "s");
+	if (r->exit_reply[0] != '\0')
+		printf("target exited: %s (after %zu steps)\n", r->exit_reply, r->steps);
+	if (r->m.done)
+		print_read("m", &r->m);
+	if (r->x.done)
+		print_read("x", &r->x);
+	else if (p->complete && !p->x_supported && !p->exited && r->exit_reply[0] == '\0')
+		printf("x: unsupported (%s)\n", p->x_note);
+	if (r->stray > 0)
+		printf("stray packets: %zu (came instead of an ack, ignored)\n", r->stray);
+}
+
+/* The measurements in order; stops at the first error or an exit. */
+static int measure(struct bench_conn *c, const struct options *o, struct bench_peer *p,
+		   struct bench_result *r, char **cause)
+{
+	if (bench_handshake(c, o->region.addr, !o->ack, p, cause) < 0)
+		return -1;
+	if (p->exited)
+		return bench_fail(cause, "the target has already exited (%s)", p->stop);
+	if (o->rounds > 0 && bench_g(c, o->rounds, r, cause) < 0)
+		return -1;
+	if (o->steps > 0 && bench_step(c, p, o->steps, r, cause) < 0)
+		return -1;
+	if (r->exit_reply[0] != '\0' || o->region.bytes == 0)
+		return 0;
+	if (bench_read(c, p, false, &o->region, &r->m, cause) < 0)
+		return -1;
+	if (p->x_supported && bench_read(c, p, true, &o->region, &r->x, cause) < 0)
+		return -1;
+	return 0;
+}
+
+/* Connect, measure, print. */
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct bench_peer peer = { 0 };
+	struct bench_result res = { 0 };
+	struct bench_conn *c = NULL;
+	char *cause = NULL;
+	int r;
+
+	if (parse_options(argc, argv, &o) < 0)
+		return usage();
+	r = bench_conn_open(o.address, o.timeout_ms, &c, &cause);
+	if (r == 0)
+		r = measure(c, &o, &peer, &res, &cause);
+	if (c != NULL)
+		res.stray = bench_conn_stray(c);
+	bench_conn_close(c);
+	if (r < 0 && cause == NULL)
+		cause = strdup("failed");
+	if (o.json)
+		print_json(&o, &peer, &res, cause);
+	else
+		print_text(&o, &peer, &res);
+	if (r < 0)
+		fprintf(stderr, "gdbhub-bench: %s\n", cause);
+	free(cause);
+	if (r < 0)
+		return 1;
+	return res.exit_reply[0] != '\0' ? 3 : 0;
+}

@@ -1,0 +1,77 @@
+/* The daemon's JSON config, loaded and validated into typed structs.
+ *
+ * Errors name the key path and the problem, e.g.
+ *   "targets[1].kernel: no such file (/srv/k.elf)"
+ * Relative paths in the file resolve against the config file's folder. */
+#ifndef GDBHUB_CONFIG_H
+#define GDBHUB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum cfg_listen_kind {
+	CFG_LISTEN_TCP,
+	CFG_LISTEN_UNIX,
+};
+
+struct cfg_listen {
+	enum cfg_listen_kind kind;
+	char *host;   /* TCP: numeric address or name, e.g. "127.0.0.1" */
+	uint16_t port;/* TCP: may be 0 (the kernel picks) */
+	char *path;   /* UNIX: absolute after loading */
+};
+
+enum cfg_backend_kind {
+	CFG_BACKEND_TCG,     /* QEMU spawned by the daemon in TCG mode */
+	CFG_BACKEND_REMOTE,  /* a stub already running: "gdb": "unix:PATH" | "HOST:PORT" */
+};
+
+struct cfg_target {
+	char *name;
+	enum cfg_backend_kind backend;
+	/* tcg */
+	char *arch;          /* "i386", "x86_64" */
+	char *kernel;        /* absolute path, checked to exist */
+	char *cmdline;       /* optional kernel command line, NULL if absent */
+	unsigned memory_mb;  /* default 64 */
+	unsigned cpus;       /* default 1 */
+	char *serial;        /* absolute path of the COM1 log, NULL: discard */
+	char **qemu_args;    /* extra QEMU arguments, NULL-terminated, may be empty */
+	size_t n_qemu_args;
+	/* remote */
+	char *gdb;           /* "unix:/path" or "host:port" */
+	/* both */
+	struct cfg_listen *listen;
+	size_t n_listen;
+};
+
+struct config {
+	char *path;          /* the file loaded, absolute */
+	char *dir;           /* its folder */
+	char *runtime_dir;   /* NULL: the daemon picks one */
+	struct cfg_listen *listen;
+	size_t n_listen;
+	struct cfg_target *targets;
+	size_t n_targets;
+};
+
+/* Load and validate the config file at path. On success returns 0 and sets
+ * *out; on failure returns -1, leaves *out NULL and sets *cause to a malloc'd
+ * message naming the key path (the caller frees it). */
+int config_load(const char *path, struct config **out, char **cause);
+
+/* Same over a JSON string; relative paths resolve against base_dir. */
+int config_parse(const char *json, const char *base_dir, struct config **out, char **cause);
+
+/* Free a config; NULL is fine. */
+void config_free(struct config *cfg);
+
+/* Parse a listen address as it appears in config values, "HOST:PORT" (IPv6
+ * as "[::1]:PORT"), into host and port. Returns 0, or -1 with *cause set. */
+int config_parse_host_port(const char *s, char **host, uint16_t *port, char **cause);
+
+/* Look up a target by name; NULL if none. */
+const struct cfg_target *config_find_target(const struct config *cfg, const char *name);
+
+#endif

@@ -1,0 +1,278 @@
+/* A client connection: input loop, replies, lifetime. Packet handlers are
+ * in client_cmds.c. */
+#include "proxy/client.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "proxy/client_cmds.h"
+#include "proxy/hub.h"
+#include "proxy/log.h"
+#include "proxy/target.h"
+#include "proxy/target_ops.h"
+
+/* Packets a client may send ahead of our replies before we call it a flood
+ * (gdb sends one at a time). */
+#define MAX_PENDING 64
+/* Output a client may leave unread before it is dropped (OpenSSH's channel
+ * bound): a stalled debugger must not hold the daemon's memory. */
+#define MAX_OUTPUT (16u * 1024 * 1024)
+
+static void process_input(struct client *c);
+
+/* Free a client whose last reference is gone. */
+static void client_free(struct client *c)
+{
+	struct pending_packet *p;
+
+	while ((p = STAILQ_FIRST(&c->pending)) != NULL) {
+		STAILQ_REMOVE_HEAD(&c->pending, entry);
+		free(p);
+	}
+	rsp_link_finish(&c->link);
+	free(c);
+}
+
+void client_ref(struct client *c)
+{
+	c->refs++;
+}
+
+void client_unref(struct client *c)
+{
+	if (--c->refs == 0)
+		client_free(c);
+}
+
+/* Close the connection and detach; freed when no request refers to it. */
+void client_close(struct client *c, const char *why)
+{
+	if (c->dead)
+		return;
+	c->dead = true;
+	log_info("client %u (%s) closed: %s", c->id, c->peer, why);
+	if (c->target != NULL)
+		target_detach(c->target, c);
+	TAILQ_REMOVE(&c->hub->clients, c, hub_entry);
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	client_unref(c);
+}
+
+/* Output drained: finish a close that waited for it. */
+static void on_write(struct bufferevent *bev, void *arg)
+{
+	struct client *c = arg;
+
+	(void)bev;
+	if (c->closing)
+		client_close(c, c->target == NULL ? "closed after its last reply" : "target gone");
+}
+
+/* Close after what is queued has been sent. */
+void client_close_after_flush(struct client *c, const char *why)
+{
+	if (c->dead || c->closing)
+		return;
+	c->closing = true;
+	log_info("client %u (%s) closing: %s", c->id, c->peer, why);
+	if (c->target != NULL)
+		target_detach(c->target, c);
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		client_close(c, why);
+}
+
+/* Drop a client whose output has piled up. */
+static bool output_overflowed(struct client *c)
+{
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) <= MAX_OUTPUT)
+		return false;
+	client_close(c, "stalled: too much unread output");
+	return true;
+}
+
+/* Reply to the request being served; take the next packet. */
+void client_reply(struct client *c, const void *payload, size_t len)
+{
+	if (c->dead)
+		return;
+	if (rsp_link_send(&c->link, payload, len) != 0) {
+		client_close(c, "out of memory queueing a reply");
+		return;
+	}
+	if (output_overflowed(c))
+		return;
+	c->busy = false;
+	if (!c->processing)
+		process_input(c);
+}
+
+void client_reply_str(struct client *c, const char *payload)
+{
+	client_reply(c, payload, strlen(payload));
+}
+
+/* Reply `E NN` and log the reason. */
+void client_reply_error(struct client *c, int code, const char *fmt, ...)
+{
+	char why[256], pkt[8];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_info("client %u: error %02x: %s", c->id, code & 0xff, why);
+	snprintf(pkt, sizeof(pkt), "E%02x", code & 0xff);
+	client_reply_str(c, pkt);
+}
+
+/* Keep a packet that arrived while another is served. */
+static bool queue_packet(struct client *c, const uint8_t *data, size_t len)
+{
+	struct pending_packet *p;
+
+	if (c->n_pending >= MAX_PENDING) {
+		client_close(c, "too many packets ahead of replies");
+		return false;
+	}
+	p = malloc(sizeof(*p) + len + 1);
+	if (p == NULL) {
+		client_close(c, "out of memory");
+		return false;
+	}
+	p->len = len;
+	memcpy(p->data, data, len);
+	p->data[len] = '\0';
+	STAILQ_INSERT_TAIL(&c->pending, p, entry);
+	c->n_pending++;
+	return true;
+}
+
+/* Serve one packet; the handler replies now or later. */
+static void serve(struct client *c, const uint8_t *data, size_t len)
+{
+	c->busy = true;
+	client_cmds_dispatch(c, (const char *)data, len);
+}
+
+/* Serve the oldest queued packet. */
+static void serve_pending(struct client *c)
+{
+	struct pending_packet *p = STAILQ_FIRST(&c->pending);
+
+	STAILQ_REMOVE_HEAD(&c->pending, entry);
+	c->n_pending--;
+	serve(c, p->data, p->len);
+	free(p);
+}
+
+/* Handle one decoded event from the client. */
+static void handle_event(struct client *c, const struct rsp_event *ev)
+{
+	switch (ev->kind) {
+	case RSP_EV_PACKET:
+		if (c->busy || !STAILQ_EMPTY(&c->pending))
+			queue_packet(c, ev->payload, ev->len);
+		else
+			serve(c, ev->payload, ev->len);
+		break;
+	case RSP_EV_INTERRUPT:
+		if (c->target != NULL)
+			target_interrupt(c->target, c);
+		break;
+	case RSP_EV_OVERFLOW:
+		log_warn("client %u: packet larger than %u bytes dropped", c->id, CLIENT_PACKET_SIZE);
+		if (!c->busy)
+			client_reply_error(c, 1, "packet too large");
+		break;
+	case RSP_EV_MALFORMED:
+		log_warn("client %u: malformed frame dropped", c->id);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Serve input until a request waits on the target or input runs out. */
+static void process_input(struct client *c)
+{
+	struct rsp_event ev;
+
+	if (c->processing || c->dead)
+		return;
+	c->processing = true;
+	client_ref(c);
+	while (!c->dead && !c->closing) {
+		if (c->target != NULL && !target_ready(c->target)) {
+			c->waiting_ready = true;
+			break;
+		}
+		if (!c->busy && !STAILQ_EMPTY(&c->pending)) {
+			serve_pending(c);
+			continue;
+		}
+		if (!rsp_link_next(&c->link, &ev))
+			break;
+		handle_event(c, &ev);
+	}
+	c->processing = false;
+	client_unref(c);
+}
+
+/* Take packets again after the target became ready. */
+void client_wake(struct client *c)
+{
+	process_input(c);
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	process_input(arg);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct client *c = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_EOF)
+		client_close(c, "connection closed by the client");
+	else if (what & BEV_EVENT_ERROR)
+		client_close(c, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}
+
+/* Take a connected socket and attach it to target (may be NULL). */
+struct client *client_create(struct hub *hub, int fd, const char *peer, struct target *target)
+{
+	struct client *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->bev = bufferevent_socket_new(hub->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL || rsp_link_init(&c->link, c->bev, CLIENT_PACKET_SIZE) != 0) {
+		if (c->bev != NULL)
+			bufferevent_free(c->bev);
+		free(c);
+		return NULL;
+	}
+	c->hub = hub;
+	c->id = ++hub->next_client_id;
+	c->refs = 1;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	STAILQ_INIT(&c->pending);
+	TAILQ_INSERT_TAIL(&hub->clients, c, hub_entry);
+	log_info("client %u connected from %s", c->id, c->peer);
+	if (target != NULL)
+		target_attach(target, c);
+	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	return c;
+}

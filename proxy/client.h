@@ -1,0 +1,75 @@
+/* A client: one debugger connection with its own protocol state (acks,
+ * features, selected threads, pending request) attached to at most one
+ * target. Lifetime: reference counted; a closed client is marked dead and
+ * freed when the last reference (an upstream request in flight) is gone. */
+#ifndef GDBHUB_CLIENT_H
+#define GDBHUB_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "proxy/queue_compat.h"
+
+#include "proxy/rsp/rsp_stop.h"
+#include "proxy/rsp_link.h"
+
+struct hub;
+struct target;
+struct bufferevent;
+
+struct pending_packet {
+	STAILQ_ENTRY(pending_packet) entry;
+	size_t len;
+	uint8_t data[];
+};
+
+struct client {
+	TAILQ_ENTRY(client) hub_entry;
+	TAILQ_ENTRY(client) target_entry;
+	struct hub *hub;
+	uint32_t id;
+	char peer[96];
+	struct bufferevent *bev;
+	struct rsp_link link;
+	int refs;
+	bool dead;
+	bool multiprocess;       /* negotiated in qSupported */
+	bool busy;               /* a request is being served */
+	bool processing;         /* inside the input loop */
+	bool waiting_stop;       /* resumed, or asked `?` of a running VM */
+	bool waiting_ready;      /* the target is still starting */
+	bool closing;            /* close once output is flushed */
+	struct target *target;
+	struct rsp_thread_id hg; /* thread for g, m, ... (client's view) */
+	struct rsp_thread_id hc; /* thread for legacy c/s */
+	STAILQ_HEAD(, pending_packet) pending;
+	size_t n_pending;
+};
+
+/* Largest packet a client may send us, and that we advertise. */
+#define CLIENT_PACKET_SIZE (128 * 1024)
+
+/* Take a connected socket; attach it to target (may be NULL). */
+struct client *client_create(struct hub *hub, int fd, const char *peer, struct target *target);
+
+void client_ref(struct client *c);
+void client_unref(struct client *c);
+
+/* Close the connection: detach from the target, log why, free when unused. */
+void client_close(struct client *c, const char *why);
+
+/* Close after what is queued has been sent. */
+void client_close_after_flush(struct client *c, const char *why);
+
+/* Reply to the request being served; the client takes its next packet. */
+void client_reply(struct client *c, const void *payload, size_t len);
+void client_reply_str(struct client *c, const char *payload);
+
+/* Reply `E NN` and log the human reason. */
+void client_reply_error(struct client *c, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Take packets again after the target became ready. */
+void client_wake(struct client *c);
+
+#endif

@@ -1,0 +1,441 @@
+/* The client's RSP command table and its handlers. Handlers stay short:
+ * parse, ask the target, reply. Checks common to many commands (is there a
+ * target? is the packet well formed?) happen in dispatch, once. */
+#include "proxy/client_cmds.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy/client.h"
+#include "proxy/log.h"
+#include "proxy/rsp/rsp_hex.h"
+#include "proxy/rsp/rsp_stop.h"
+#include "proxy/target.h"
+#include "proxy/target_ops.h"
+#include "proxy/upstream.h"
+
+enum cmd_flags {
+	CMD_PREFIX = 1 << 0,       /* name is a prefix of the packet */
+	CMD_NEEDS_TARGET = 1 << 1, /* the client must be attached */
+};
+
+struct cmd {
+	const char *name;
+	unsigned flags;
+	void (*fn)(struct client *c, const char *pkt, size_t len);
+};
+
+/* Reply with the client's features and ours. */
+static void cmd_supported(struct client *c, const char *pkt, size_t len)
+{
+	char reply[256];
+
+	(void)len;
+	c->multiprocess = strstr(pkt, "multiprocess+") != NULL;
+	snprintf(reply, sizeof(reply),
+		 "PacketSize=%x;QStartNoAckMode+;multiprocess+;vContSupported+;"
+		 "qXfer:features:read+",
+		 CLIENT_PACKET_SIZE);
+	client_reply_str(c, reply);
+}
+
+/* QStartNoAckMode: acknowledged in ack mode, then acks stop. */
+static void cmd_no_ack(struct client *c, const char *pkt, size_t len)
+{
+	(void)pkt;
+	(void)len;
+	client_reply_str(c, "OK");
+	c->link.no_ack = true;
+}
+
+static void cmd_empty(struct client *c, const char *pkt, size_t len)
+{
+	(void)pkt;
+	(void)len;
+	client_reply_str(c, "");
+}
+
+static void cmd_ok(struct client *c, const char *pkt, size_t len)
+{
+	(void)pkt;
+	(void)len;
+	client_reply_str(c, "OK");
+}
+
+/* qAttached: we always attach to a VM that exists, so gdb detaches on quit. */
+static void cmd_attached(struct client *c, const char *pkt, size_t len)
+{
+	(void)pkt;
+	(void)len;
+	client_reply_str(c, "1");
+}
+
+/* Format an upstream thread id in the client's view. */
+static void format_tid(const struct client *c, int64_t tid, char *out, size_t cap)
+{
+	struct rsp_thread_id id = { .has_pid = false, .tid = tid };
+
+	rsp_format_thread_id(out, cap, &id, c->multiprocess, c->target->pid);
+}
+
+/* Hg/Hc: remember the client's selection; it reaches upstream when used. */
+static void cmd_set_thread(struct client *c, const char *pkt, size_t len)
+{
+	const char *p = pkt + 2, *end = pkt + len;
+	struct rsp_thread_id id;
+	int64_t tid;
+
+	if (len < 3 || (pkt[1] != 'g' && pkt[1] != 'c') ||
+	    rsp_parse_thread_id(&p, end, &id) != 0 || p != end) {
+		client_reply_error(c, 1, "malformed %.*s", (int)len, pkt);
+		return;
+	}
+	tid = target_upstream_tid(c->target, &id);
+	if (tid == -2 || (tid > 0 && !target_has_thread(c->target, tid))) {
+		client_reply_error(c, 2, "no such thread in %s", target_name(c->target));
+		return;
+	}
+	if (pkt[1] == 'g')
+		c->hg = id;
+	else
+		c->hc = id;
+	client_reply_str(c, "OK");
+}
+
+/* T: is the thread alive? */
+static void cmd_thread_alive(struct client *c, const char *pkt, size_t len)
+{
+	const char *p = pkt + 1, *end = pkt + len;
+	struct rsp_thread_id id;
+
+	if (rsp_parse_thread_id(&p, end, &id) == 0 && p == end &&
+	    target_has_thread(c->target, target_upstream_tid(c->target, &id)))
+		client_reply_str(c, "OK");
+	else
+		client_reply_error(c, 1, "no such thread");
+}
+
+/* qfThreadInfo: every vCPU, from the list read at start-up. */
+static void cmd_thread_info_first(struct client *c, const char *pkt, size_t len)
+{
+	struct target *t = c->target;
+	size_t cap = 2 + t->n_threads * 40, n = 1;
+	char *reply = malloc(cap);
+
+	(void)pkt;
+	(void)len;
+	if (reply == NULL) {
+		client_reply_error(c, 1, "out of memory");
+		return;
+	}
+	reply[0] = 'm';
+	for (size_t i = 0; i < t->n_threads; i++) {
+		if (i > 0)
+			reply[n++] = ',';
+		format_tid(c, t->threads[i], reply + n, cap - n);
+		n += strlen(reply + n);
+	}
+	client_reply(c, reply, n);
+	free(reply);
+}
+
+/* qsThreadInfo: the whole list fit in the first reply. */
+static void cmd_thread_info_next(struct client *c, const char *pkt, size_t len)
+{
+	(void)pkt;
+	(void)len;
+	client_reply_str(c, "l");
+}
+
+/* qC: the current thread is the one that last stopped. */
+static void cmd_current_thread(struct client *c, const char *pkt, size_t len)
+{
+	struct target *t = c->target;
+	char reply[48] = "QC";
+
+	(void)pkt;
+	(void)len;
+	format_tid(c, t->stop.has_thread ? t->stop.thread.tid : t->threads[0], reply + 2,
+		   sizeof(reply) - 2);
+	client_reply_str(c, reply);
+}
+
+/* qThreadExtraInfo,ID: ask the stub with its own thread id. */
+static void cmd_thread_extra(struct client *c, const char *pkt, size_t len)
+{
+	const char *p = pkt + strlen("qThreadExtraInfo,"), *end = pkt + len;
+	struct rsp_thread_id id;
+	char up[64];
+	int64_t tid;
+
+	if (rsp_parse_thread_id(&p, end, &id) != 0 || p != end ||
+	    (tid = target_upstream_tid(c->target, &id)) <= 0) {
+		client_reply_error(c, 1, "malformed %.*s", (int)len, pkt);
+		return;
+	}
+	snprintf(up, sizeof(up), "qThreadExtraInfo,%" PRIx64, (uint64_t)tid);
+	target_forward(c->target, c, up, strlen(up), false);
+}
+
+static void cmd_stop_reason(struct client *c, const char *pkt, size_t len)
+{
+	(void)pkt;
+	(void)len;
+	target_query_stop(c->target, c);
+}
+
+/* Requests forwarded unchanged that act on the selected thread. */
+static void cmd_forward_thread(struct client *c, const char *pkt, size_t len)
+{
+	target_forward(c->target, c, pkt, len, true);
+}
+
+/* Requests forwarded unchanged that do not depend on a thread. */
+static void cmd_forward(struct client *c, const char *pkt, size_t len)
+{
+	target_forward(c->target, c, pkt, len, false);
+}
+
+/* m ADDR,LEN */
+static void cmd_read_memory(struct client *c, const char *pkt, size_t len)
+{
+	const char *p = pkt + 1, *end = pkt + len;
+	uint64_t addr, n;
+
+	if (rsp_parse_addr_len(&p, end, &addr, &n) != 0 || p != end) {
+		client_reply_error(c, 1, "malformed %.*s", (int)len, pkt);
+		return;
+	}
+	target_read_memory(c->target, c, addr, n);
+}
+
+/* M ADDR,LEN:HEX and X ADDR,LEN:BINARY (already unescaped by the decoder). */
+static void cmd_write_memory(struct client *c, const char *pkt, size_t len)
+{
+	const char *p = pkt + 1, *end = pkt + len;
+	uint64_t addr, n;
+	uint8_t *data;
+
+	if (rsp_parse_addr_len(&p, end, &addr, &n) != 0 || p >= end || *p++ != ':' ||
+	    (uint64_t)(end - p) != (pkt[0] == 'M' ? 2 * n : n)) {
+		client_reply_error(c, 1, "malformed %c packet", pkt[0]);
+		return;
+	}
+	if (pkt[0] == 'X') {
+		target_write_memory(c->target, c, addr, (const uint8_t *)p, n);
+		return;
+	}
+	data = malloc(n + 1);
+	if (data == NULL || rsp_hex_decode(data, p, n) < 0)
+		client_reply_error(c, 1, "malformed M packet");
+	else
+		target_write_memory(c->target, c, addr, data, n);
+	free(data);
+}
+
+/* Z/z TYPE,ADDR,KIND */
+static void cmd_breakpoint(struct client *c, const char *pkt, size_t len)
+{
+	const char *p = pkt + 1, *end = pkt + len;
+	uint64_t type, addr, kind;
+	struct bp_key key;
+
+	if (rsp_parse_hex_u64(&p, end, &type) != 0 || type > BP_WATCH_ACCESS || p >= end ||
+	    *p++ != ',' || rsp_parse_addr_len(&p, end, &addr, &kind) != 0 ||
+	    (p != end && *p != ';')) {
+		client_reply_error(c, 1, "malformed %.*s", (int)len, pkt);
+		return;
+	}
+	key = (struct bp_key){ .type = (enum bp_type)type, .addr = addr, .kind = kind };
+	target_breakpoint(c->target, c, pkt[0] == 'Z', &key);
+}
+
+/* vCont?: what the stub can do is what we offer. */
+static void cmd_vcont_query(struct client *c, const char *pkt, size_t len)
+{
+	(void)pkt;
+	(void)len;
+	client_reply_str(c, upstream_features(c->target->up)->vcont);
+}
+
+/* Append one vCont action with its thread translated; false if malformed. */
+static bool translate_action(struct client *c, const char *act, size_t n, char *out, size_t cap)
+{
+	const char *colon = memchr(act, ':', n);
+	size_t head = colon != NULL ? (size_t)(colon - act) : n;
+	size_t used = strlen(out);
+	struct rsp_thread_id id;
+	const char *p;
+	int64_t tid;
+
+	if (head == 0 || used + head + 24 >= cap)
+		return false;
+	memcpy(out + used, act, head);
+	out[used + head] = '\0';
+	if (colon == NULL)
+		return true;
+	p = colon + 1;
+	if (rsp_parse_thread_id(&p, act + n, &id) != 0 || p != act + n)
+		return false;
+	tid = target_upstream_tid(c->target, &id);
+	if (tid == -2)
+		return false;
+	if (tid != -1)
+		snprintf(out + used + head, cap - used - head, ":%" PRIx64, (uint64_t)tid);
+	return true;
+}
+
+/* vCont;ACTION[:TID]...: thread ids translated to the stub's. */
+static void cmd_vcont(struct client *c, const char *pkt, size_t len)
+{
+	char out[512] = "vCont";
+	const char *p = pkt + 5, *end = pkt + len;
+
+	while (p < end && *p == ';') {
+		const char *next = memchr(p + 1, ';', (size_t)(end - p - 1));
+		size_t n = (next != NULL ? next : end) - (p + 1);
+		strcat(out, ";");
+		if (!translate_action(c, p + 1, n, out, sizeof(out))) {
+			client_reply_error(c, 1, "malformed or foreign vCont action in %.*s", (int)len, pkt);
+			return;
+		}
+		p = next != NULL ? next : end;
+	}
+	if (p != end || strcmp(out, "vCont") == 0) {
+		client_reply_error(c, 1, "malformed %.*s", (int)len, pkt);
+		return;
+	}
+	target_resume(c->target, c, out);
+}
+
+/* Legacy c/s/C/S [ADDR]: sent as they are, after selecting the client's
+ * Hc thread upstream when it named one. */
+static void cmd_resume_legacy(struct client *c, const char *pkt, size_t len)
+{
+	char out[64];
+	int64_t tid = target_upstream_tid(c->target, &c->hc);
+
+	if (len >= sizeof(out)) {
+		client_reply_error(c, 1, "malformed %c packet", pkt[0]);
+		return;
+	}
+	if (tid > 0 && strchr(upstream_features(c->target->up)->vcont, pkt[0]) != NULL) {
+		/* vCont says the same thing with the thread in it. */
+		snprintf(out, sizeof(out), "vCont;%c%.*s:%" PRIx64, pkt[0],
+			 (pkt[0] == 'C' || pkt[0] == 'S') ? 2 : 0, pkt + 1, (uint64_t)tid);
+	} else {
+		memcpy(out, pkt, len);
+		out[len] = '\0';
+	}
+	target_resume(c->target, c, out);
+}
+
+/* qXfer:features:read:ANNEX:OFF,LEN */
+static void cmd_xfer_features(struct client *c, const char *pkt, size_t len)
+{
+	const char *annex = pkt + strlen("qXfer:features:read:"), *end = pkt + len;
+	const char *colon = memchr(annex, ':', (size_t)(end - annex));
+	const char *p;
+	uint64_t off, n;
+	char name[256];
+
+	if (colon == NULL || colon == annex || (size_t)(colon - annex) >= sizeof(name)) {
+		client_reply_error(c, 1, "malformed qXfer request");
+		return;
+	}
+	p = colon + 1;
+	if (rsp_parse_addr_len(&p, end, &off, &n) != 0 || p != end) {
+		client_reply_error(c, 1, "malformed qXfer request");
+		return;
+	}
+	memcpy(name, annex, (size_t)(colon - annex));
+	name[colon - annex] = '\0';
+	target_read_features(c->target, c, name, off, n);
+}
+
+/* D: leave the VM (it runs on if nobody else is attached). */
+static void cmd_detach(struct client *c, const char *pkt, size_t len)
+{
+	(void)pkt;
+	(void)len;
+	target_detach(c->target, c);
+	client_reply_str(c, "OK");
+	client_close_after_flush(c, "detached");
+}
+
+/* k / vKill: the VM is shared and outlives any one debugger: detach. */
+static void cmd_kill(struct client *c, const char *pkt, size_t len)
+{
+	(void)len;
+	log_info("client %u: kill treated as detach: the VM is not the client's to end", c->id);
+	target_detach(c->target, c);
+	if (pkt[0] == 'v')
+		client_reply_str(c, "OK");
+	client_close_after_flush(c, "killed (detached)");
+}
+
+/* Most specific first: the first match wins. */
+static const struct cmd cmds[] = {
+	{ "qSupported", CMD_PREFIX, cmd_supported },
+	{ "QStartNoAckMode", 0, cmd_no_ack },
+	{ "vMustReplyEmpty", 0, cmd_empty },
+	{ "qAttached", CMD_PREFIX, cmd_attached },
+	{ "qSymbol", CMD_PREFIX, cmd_ok },
+	{ "qfThreadInfo", CMD_NEEDS_TARGET, cmd_thread_info_first },
+	{ "qsThreadInfo", CMD_NEEDS_TARGET, cmd_thread_info_next },
+	{ "qC", CMD_NEEDS_TARGET, cmd_current_thread },
+	{ "qThreadExtraInfo,", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_thread_extra },
+	{ "qXfer:features:read:", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_xfer_features },
+	{ "qOffsets", CMD_NEEDS_TARGET, cmd_forward },
+	{ "qRcmd,", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_forward },
+	{ "vCont?", CMD_NEEDS_TARGET, cmd_vcont_query },
+	{ "vCont;", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_vcont },
+	{ "vKill", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_kill },
+	{ "?", CMD_NEEDS_TARGET, cmd_stop_reason },
+	{ "H", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_set_thread },
+	{ "T", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_thread_alive },
+	{ "g", CMD_NEEDS_TARGET, cmd_forward_thread },
+	{ "G", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_forward_thread },
+	{ "p", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_forward_thread },
+	{ "P", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_forward_thread },
+	{ "m", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_read_memory },
+	{ "M", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_write_memory },
+	{ "X", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_write_memory },
+	{ "Z", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_breakpoint },
+	{ "z", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_breakpoint },
+	{ "c", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_resume_legacy },
+	{ "s", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_resume_legacy },
+	{ "C", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_resume_legacy },
+	{ "S", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_resume_legacy },
+	{ "D", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_detach },
+	{ "k", CMD_NEEDS_TARGET, cmd_kill },
+};
+
+/* Whether a table entry names this packet. */
+static bool matches(const struct cmd *cmd, const char *pkt, size_t len)
+{
+	size_t n = strlen(cmd->name);
+
+	if (cmd->flags & CMD_PREFIX)
+		return len >= n && memcmp(pkt, cmd->name, n) == 0;
+	return len == n && memcmp(pkt, cmd->name, n) == 0;
+}
+
+/* Serve one packet: find its entry, check its flags, run it. */
+void client_cmds_dispatch(struct client *c, const char *pkt, size_t len)
+{
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!matches(&cmds[i], pkt, len))
+			continue;
+		if ((cmds[i].flags & CMD_NEEDS_TARGET) && c->target == NULL) {
+			client_reply_error(c, 1, "no target attached");
+			return;
+		}
+		cmds[i].fn(c, pkt, len);
+		return;
+	}
+	log_debug("client %u: unsupported packet %.*s", c->id, (int)(len > 40 ? 40 : len), pkt);
+	client_reply_str(c, "");
+}

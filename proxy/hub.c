@@ -1,0 +1,208 @@
+/* The hub: runtime folder, listeners, targets, signals. */
+#include "proxy/hub.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "proxy/log.h"
+#include "proxy/transport/listener.h"
+
+/* What a listener hands connections to. */
+struct accept_ctx {
+	struct hub *hub;
+	struct target *target;
+};
+
+/* Make the runtime folder (sockets of the stubs we start). */
+static int make_runtime_dir(struct hub *hub, char **cause)
+{
+	char tmpl[] = "/tmp/gdbhub-run.XXXXXX";
+
+	if (hub->cfg->runtime_dir != NULL) {
+		if (mkdir(hub->cfg->runtime_dir, 0700) != 0 && errno != EEXIST)
+			return asprintf(cause, "runtime_dir: %s: %s", hub->cfg->runtime_dir,
+					strerror(errno)) < 0 ? -1 : -1;
+		hub->runtime_dir = strdup(hub->cfg->runtime_dir);
+	} else {
+		if (mkdtemp(tmpl) == NULL)
+			return asprintf(cause, "cannot make a runtime folder: %s", strerror(errno)) < 0 ? -1 : -1;
+		hub->runtime_dir = strdup(tmpl);
+		hub->made_runtime_dir = true;
+	}
+	return hub->runtime_dir != NULL ? 0 : -1;
+}
+
+/* A listener's connection: becomes a client. */
+static void on_listener_accept(void *arg, int fd, const char *peer)
+{
+	struct accept_ctx *ctx = arg;
+
+	hub_accept(ctx->hub, fd, peer, ctx->target);
+}
+
+/* Accept a connection on a listener bound to target (NULL: the hub's own). */
+void hub_accept(struct hub *hub, int fd, const char *peer, struct target *target)
+{
+	if (hub->stopping) {
+		close(fd);
+		return;
+	}
+	if (target == NULL)
+		target = hub_default_target(hub);
+	if (client_create(hub, fd, peer, target) == NULL) {
+		log_error("out of memory accepting %s", peer);
+		close(fd);
+	}
+}
+
+/* The target clients of the hub's own listeners attach to. */
+struct target *hub_default_target(struct hub *hub)
+{
+	struct target *first = TAILQ_FIRST(&hub->targets);
+
+	/* Choosing among several targets is the extended-remote work to come;
+	 * with one target there is nothing to choose. */
+	if (first != NULL && TAILQ_NEXT(first, entry) == NULL)
+		return first;
+	return NULL;
+}
+
+/* Open one listener for target (NULL: the hub's own). */
+static int add_listener(struct hub *hub, const struct cfg_listen *cfg, struct target *target,
+			char **cause)
+{
+	struct accept_ctx *ctx = malloc(sizeof(*ctx));
+	struct listener **grown;
+	struct listener *l;
+
+	if (ctx == NULL)
+		return -1;
+	*ctx = (struct accept_ctx){ .hub = hub, .target = target };
+	l = listener_create(hub->base, cfg, on_listener_accept, ctx, cause);
+	grown = l != NULL ? realloc(hub->listeners, (hub->n_listeners + 1) * sizeof(*grown)) : NULL;
+	if (grown == NULL) {
+		listener_destroy(l);
+		free(ctx);
+		return -1;
+	}
+	hub->listeners = grown;
+	hub->listeners[hub->n_listeners++] = l;
+	log_info("listening on %s for %s", listener_describe(l),
+		 target != NULL ? target_name(target) : "the hub");
+	return 0;
+}
+
+/* Reap children and tell their targets. */
+static void on_sigchld(evutil_socket_t sig, short what, void *arg)
+{
+	struct hub *hub = arg;
+	struct target *t;
+	int status;
+	pid_t pid;
+
+	(void)sig;
+	(void)what;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		TAILQ_FOREACH(t, &hub->targets, entry)
+			if (t->child == pid && !t->child_reaped)
+				target_child_exited(t, status);
+	}
+}
+
+/* SIGINT/SIGTERM: leave the loop; main stops the hub. */
+static void on_sigterm(evutil_socket_t sig, short what, void *arg)
+{
+	struct hub *hub = arg;
+
+	(void)what;
+	log_info("signal %d: shutting down", (int)sig);
+	hub->stopping = true;
+	event_base_loopexit(hub->base, NULL);
+}
+
+/* Install the signal events. */
+static void watch_signals(struct hub *hub)
+{
+	signal(SIGPIPE, SIG_IGN);
+	hub->sig_int = evsignal_new(hub->base, SIGINT, on_sigterm, hub);
+	hub->sig_term = evsignal_new(hub->base, SIGTERM, on_sigterm, hub);
+	hub->sig_chld = evsignal_new(hub->base, SIGCHLD, on_sigchld, hub);
+	evsignal_add(hub->sig_int, NULL);
+	evsignal_add(hub->sig_term, NULL);
+	evsignal_add(hub->sig_chld, NULL);
+}
+
+/* Create the targets and their listeners, and launch them. */
+static int start_targets(struct hub *hub, char **cause)
+{
+	for (size_t i = 0; i < hub->cfg->n_targets; i++) {
+		const struct cfg_target *tc = &hub->cfg->targets[i];
+		struct target *t = target_create(hub, tc, (int64_t)i + 1);
+		if (t == NULL)
+			return -1;
+		TAILQ_INSERT_TAIL(&hub->targets, t, entry);
+		for (size_t j = 0; j < tc->n_listen; j++)
+			if (add_listener(hub, &tc->listen[j], t, cause) != 0)
+				return -1;
+		if (target_launch(t, cause) != 0) {
+			char *why = *cause;
+			if (asprintf(cause, "target %s: %s", tc->name, why ? why : "launch failed") < 0)
+				*cause = NULL;
+			free(why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Create runtime folder, listeners and targets, and launch the targets. */
+int hub_start(struct hub *hub, struct event_base *base, struct config *cfg, char **cause)
+{
+	memset(hub, 0, sizeof(*hub));
+	hub->base = base;
+	hub->cfg = cfg;
+	TAILQ_INIT(&hub->targets);
+	TAILQ_INIT(&hub->clients);
+	*cause = NULL;
+	watch_signals(hub);
+	if (make_runtime_dir(hub, cause) != 0 || start_targets(hub, cause) != 0)
+		return -1;
+	for (size_t i = 0; i < cfg->n_listen; i++)
+		if (add_listener(hub, &cfg->listen[i], NULL, cause) != 0)
+			return -1;
+	return 0;
+}
+
+/* Close clients, stop targets, remove listeners and the runtime folder. */
+void hub_stop(struct hub *hub)
+{
+	struct client *c;
+	struct target *t;
+
+	hub->stopping = true;
+	for (size_t i = 0; i < hub->n_listeners; i++)
+		listener_destroy(hub->listeners[i]);
+	free(hub->listeners);
+	hub->listeners = NULL;
+	while ((c = TAILQ_FIRST(&hub->clients)) != NULL)
+		client_close(c, "the daemon is stopping");
+	while ((t = TAILQ_FIRST(&hub->targets)) != NULL) {
+		TAILQ_REMOVE(&hub->targets, t, entry);
+		target_destroy(t);
+	}
+	if (hub->made_runtime_dir && hub->runtime_dir != NULL)
+		rmdir(hub->runtime_dir);
+	free(hub->runtime_dir);
+	event_free(hub->sig_int);
+	event_free(hub->sig_term);
+	event_free(hub->sig_chld);
+	config_free(hub->cfg);
+}

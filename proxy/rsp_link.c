@@ -1,0 +1,134 @@
+/* One RSP byte stream over a bufferevent. */
+#include "proxy/rsp_link.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+/* Set up a link over bev accepting payloads up to max_packet bytes. */
+int rsp_link_init(struct rsp_link *link, struct bufferevent *bev, size_t max_packet)
+{
+	memset(link, 0, sizeof(*link));
+	link->bev = bev;
+	link->decbuf = malloc(max_packet + 1);
+	if (link->decbuf == NULL)
+		return -1;
+	rsp_decoder_init(&link->dec, link->decbuf, max_packet);
+	return 0;
+}
+
+/* Release the link's buffers. */
+void rsp_link_finish(struct rsp_link *link)
+{
+	free(link->decbuf);
+	free(link->last);
+	link->decbuf = NULL;
+	link->last = NULL;
+}
+
+/* Keep a copy of a frame for retransmission while acks are in use. */
+static void remember(struct rsp_link *link, const uint8_t *frame, size_t n)
+{
+	if (n > link->last_cap) {
+		uint8_t *p = realloc(link->last, n);
+		if (p == NULL) {
+			link->last_len = 0;
+			return;
+		}
+		link->last = p;
+		link->last_cap = n;
+	}
+	memcpy(link->last, frame, n);
+	link->last_len = n;
+}
+
+/* Encode one frame straight into the output buffer. */
+static int send_frame(struct rsp_link *link, bool notification, const void *payload, size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(link->bev);
+	size_t max = RSP_ENCODED_MAX(len);
+	struct evbuffer_iovec vec;
+	size_t n;
+
+	if (evbuffer_reserve_space(out, max, &vec, 1) != 1)
+		return -1;
+	if (notification)
+		n = rsp_encode_notification(vec.iov_base, vec.iov_len, payload, len);
+	else
+		n = rsp_encode_packet(vec.iov_base, vec.iov_len, payload, len);
+	if (n == 0)
+		return -1;
+	if (!link->no_ack && !notification)
+		remember(link, vec.iov_base, n);
+	vec.iov_len = n;
+	return evbuffer_commit_space(out, &vec, 1);
+}
+
+/* Queue a packet. */
+int rsp_link_send(struct rsp_link *link, const void *payload, size_t len)
+{
+	return send_frame(link, false, payload, len);
+}
+
+/* Queue a NUL-terminated packet. */
+int rsp_link_send_str(struct rsp_link *link, const char *payload)
+{
+	return send_frame(link, false, payload, strlen(payload));
+}
+
+/* Queue a notification; notifications are never acknowledged. */
+int rsp_link_send_notification(struct rsp_link *link, const char *payload)
+{
+	return send_frame(link, true, payload, strlen(payload));
+}
+
+/* Queue one raw byte. */
+int rsp_link_send_byte(struct rsp_link *link, uint8_t byte)
+{
+	return bufferevent_write(link->bev, &byte, 1);
+}
+
+/* React to an ack-level event; true if the caller should see the event. */
+static bool handle_ack_level(struct rsp_link *link, const struct rsp_event *ev)
+{
+	switch (ev->kind) {
+	case RSP_EV_ACK:
+		link->last_len = 0;
+		return false;
+	case RSP_EV_NAK:
+		link->naks++;
+		if (!link->no_ack && link->last_len > 0)
+			bufferevent_write(link->bev, link->last, link->last_len);
+		return false;
+	case RSP_EV_BAD_CHECKSUM:
+		if (!link->no_ack)
+			rsp_link_send_byte(link, '-');
+		return false;
+	case RSP_EV_PACKET:
+		if (!link->no_ack)
+			rsp_link_send_byte(link, '+');
+		return true;
+	case RSP_EV_NONE:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* Take the next event from the input buffer. */
+bool rsp_link_next(struct rsp_link *link, struct rsp_event *ev)
+{
+	struct evbuffer *in = bufferevent_get_input(link->bev);
+	struct evbuffer_iovec vec;
+
+	while (evbuffer_peek(in, -1, NULL, &vec, 1) > 0 && vec.iov_len > 0) {
+		size_t used = rsp_decoder_feed(&link->dec, vec.iov_base, vec.iov_len, ev);
+		evbuffer_drain(in, used);
+		if (handle_ack_level(link, ev))
+			return true;
+	}
+	ev->kind = RSP_EV_NONE;
+	return false;
+}

@@ -1,0 +1,104 @@
+/* A target: one VM behind one upstream RSP connection, shared by the clients
+ * attached to it. The target keeps the run state, the last stop, the thread
+ * list and the cached target description; it asks policy which breakpoints
+ * go upstream, and fans stops out to the clients that wait for them. */
+#ifndef GDBHUB_TARGET_H
+#define GDBHUB_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "proxy/queue_compat.h"
+#include <sys/types.h>
+
+#include "config/config.h"
+#include "proxy/policy/breakpoints.h"
+#include "proxy/rsp/rsp_stop.h"
+
+struct backend;
+struct event;
+struct backend_ops;
+struct client;
+struct hub;
+struct upstream;
+
+enum target_state {
+	TARGET_STARTING, /* backend launched, upstream handshake under way */
+	TARGET_STOPPED,
+	TARGET_RUNNING,
+	TARGET_EXITED,   /* the VM is gone (exit status known) */
+	TARGET_FAILED,   /* it never came up */
+};
+
+struct tdesc_annex {
+	struct tdesc_annex *next;
+	char *name;
+	uint8_t *data;
+	size_t len;
+};
+
+TAILQ_HEAD(client_list, client);
+
+struct target {
+	TAILQ_ENTRY(target) entry;
+	struct hub *hub;
+	const struct cfg_target *cfg;
+	int64_t pid;                  /* the process id clients see (1, 2, ...) */
+	const struct backend_ops *ops;
+	struct backend *backend;
+	pid_t child;
+	struct upstream *up;
+	enum target_state state;
+	struct rsp_stop stop;         /* the last stop, or the exit */
+	int64_t up_hg;                /* thread selected upstream for g/m/... */
+	bool up_hg_known;
+	int64_t *threads;             /* upstream thread ids */
+	size_t n_threads;
+	struct bp_table bps;
+	struct client_list clients;
+	struct client *resumer;       /* whose resume is running */
+	bool maintenance_stop;        /* we interrupted to remove breakpoints */
+	bool client_interrupted;      /* a client asked for this stop */
+	struct bp_key *orphans;       /* breakpoints to remove at the next stop */
+	size_t n_orphans;
+	bool link_lost;
+	bool child_reaped;
+	int wait_status;
+	struct event *reap_timer;
+	struct tdesc_annex *tdesc;
+};
+
+/* Create a target for cfg (not yet launched). NULL on out of memory. */
+struct target *target_create(struct hub *hub, const struct cfg_target *cfg, int64_t pid);
+
+/* Launch the backend and connect upstream. Returns 0 or -1 with *cause. */
+int target_launch(struct target *t, char **cause);
+
+/* Stop the backend, drop clients' attachments, free. NULL-safe. */
+void target_destroy(struct target *t);
+
+const char *target_name(const struct target *t);
+const char *target_state_name(enum target_state s);
+
+/* The hub reaped this target's child process. */
+void target_child_exited(struct target *t, int status);
+
+/* Attach a client; it is told of stops from now on. */
+void target_attach(struct target *t, struct client *c);
+
+/* Detach a client: its breakpoints go, and if no client is left the VM runs
+ * on. Safe to call for a client that is not attached. */
+void target_detach(struct target *t, struct client *c);
+
+/* Whether the target can take requests now (handshake done). Clients that
+ * arrive earlier are resumed by the target when it becomes ready. */
+bool target_ready(const struct target *t);
+
+/* Translate a client's thread id to the upstream's; -1 if it names another
+ * process or an unknown form. all/any stay -1/0. */
+int64_t target_upstream_tid(const struct target *t, const struct rsp_thread_id *id);
+
+/* Whether an upstream thread id exists. */
+bool target_has_thread(const struct target *t, int64_t tid);
+
+#endif

@@ -1,0 +1,13 @@
+/* Shared between target.c (lifecycle) and target_ops.c (requests). */
+#ifndef GDBHUB_TARGET_INTERNAL_H
+#define GDBHUB_TARGET_INTERNAL_H
+
+#include "proxy/target.h"
+
+/* Send the current stop record to c and end its wait. */
+void target_deliver_stop(struct target *t, struct client *c);
+
+/* The VM exited (W/X from the stub, or the process ended): tell clients. */
+void target_finish_exit(struct target *t);
+
+#endif

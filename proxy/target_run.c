@@ -1,0 +1,309 @@
+/* Running and stopping a target: breakpoints through policy, resumes,
+ * interrupts, stop records and their fan-out, detach. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy/client.h"
+#include "proxy/log.h"
+#include "proxy/target.h"
+#include "proxy/target_internal.h"
+#include "proxy/target_ops.h"
+#include "proxy/upstream.h"
+
+/* SIGINT as gdb numbers it: what an interrupted VM reports. */
+#define GDB_SIGINT 2
+
+struct bp_request {
+	struct target *t;
+	struct client *c;
+	struct bp_key key;
+	bool insert;
+};
+
+/* Format a Z/z packet for key. */
+static void format_bp_packet(char *out, size_t cap, bool insert, const struct bp_key *key)
+{
+	snprintf(out, cap, "%c%d,%" PRIx64 ",%" PRIx64, insert ? 'Z' : 'z', (int)key->type,
+		 key->addr, key->kind);
+}
+
+/* Log a refused removal; nothing else can be done about it. */
+static void on_orphan_removed(void *arg, const uint8_t *reply, size_t len)
+{
+	struct target *t = arg;
+
+	if (reply != NULL && !(len == 2 && memcmp(reply, "OK", 2) == 0))
+		log_warn("target %s: stub refused to remove a breakpoint: %.*s", target_name(t),
+			 (int)len, (const char *)reply);
+}
+
+/* Remove upstream the breakpoints that lost their last owner. */
+static void flush_orphans(struct target *t)
+{
+	char pkt[64];
+
+	for (size_t i = 0; i < t->n_orphans; i++) {
+		format_bp_packet(pkt, sizeof(pkt), false, &t->orphans[i]);
+		upstream_request_str(t->up, pkt, false, on_orphan_removed, t);
+	}
+	t->n_orphans = 0;
+}
+
+/* Remember a breakpoint left without owners (policy callback). */
+static void add_orphan(void *arg, const struct bp_key *key)
+{
+	struct target *t = arg;
+	struct bp_key *n = realloc(t->orphans, (t->n_orphans + 1) * sizeof(*n));
+
+	if (n == NULL) {
+		log_error("target %s: out of memory: a breakpoint stays inserted", target_name(t));
+		return;
+	}
+	t->orphans = n;
+	t->orphans[t->n_orphans++] = *key;
+}
+
+/* The upstream's answer to an insert or removal on behalf of a client. */
+static void on_bp_reply(void *arg, const uint8_t *reply, size_t len)
+{
+	struct bp_request *r = arg;
+	bool ok = reply != NULL && len == 2 && memcmp(reply, "OK", 2) == 0;
+
+	/* A dead client's breakpoints were already dropped by its detach. */
+	if (!ok && r->insert && !r->c->dead)
+		bp_table_remove(&r->t->bps, r->c->id, &r->key);
+	if (!r->c->dead) {
+		if (reply == NULL)
+			client_reply_error(r->c, 1, "the target's stub connection was lost");
+		else
+			client_reply(r->c, reply, len);
+	}
+	client_unref(r->c);
+	free(r);
+}
+
+/* Send one Z/z upstream for a client. */
+static void send_bp(struct target *t, struct client *c, bool insert, const struct bp_key *key)
+{
+	struct bp_request *r = malloc(sizeof(*r));
+	char pkt[64];
+
+	if (r == NULL) {
+		if (insert)
+			bp_table_remove(&t->bps, c->id, key);
+		client_reply_error(c, 1, "out of memory");
+		return;
+	}
+	*r = (struct bp_request){ .t = t, .c = c, .key = *key, .insert = insert };
+	client_ref(c);
+	format_bp_packet(pkt, sizeof(pkt), insert, key);
+	upstream_request_str(t->up, pkt, false, on_bp_reply, r);
+}
+
+/* Insert or remove a breakpoint on behalf of c, as policy decides. */
+void target_breakpoint(struct target *t, struct client *c, bool insert, const struct bp_key *key)
+{
+	enum bp_change change;
+
+	if (t->state != TARGET_STOPPED) {
+		client_reply_error(c, 1, "target %s is %s", target_name(t), target_state_name(t->state));
+		return;
+	}
+	change = insert ? bp_table_add(&t->bps, c->id, key) : bp_table_remove(&t->bps, c->id, key);
+	switch (change) {
+	case BP_INSERT_UPSTREAM:
+	case BP_REMOVE_UPSTREAM:
+		send_bp(t, c, insert, key);
+		break;
+	case BP_NO_CHANGE:
+	case BP_NOT_OWNED:
+		client_reply_str(c, "OK");
+		break;
+	case BP_ERROR:
+		client_reply_error(c, 1, "out of memory");
+		break;
+	}
+}
+
+static void on_resume_reply(void *arg, const uint8_t *reply, size_t len);
+
+/* Queue a resume upstream; its reply is the next stop. */
+static void send_resume(struct target *t, const char *packet)
+{
+	t->state = TARGET_RUNNING;
+	if (upstream_request_str(t->up, packet, true, on_resume_reply, t) != 0)
+		log_error("target %s: cannot queue resume %s", target_name(t), packet);
+}
+
+/* Let the VM run with nobody's resume: after the last client left, or to
+ * hide a stop we caused ourselves. */
+static void resume_internal(struct target *t)
+{
+	const char *vcont = upstream_features(t->up)->vcont;
+
+	t->resumer = NULL;
+	send_resume(t, strstr(vcont, ";c") != NULL ? "vCont;c" : "c");
+}
+
+/* Resume on behalf of c. */
+void target_resume(struct target *t, struct client *c, const char *packet)
+{
+	if (t->state != TARGET_STOPPED) {
+		client_reply_error(c, 1, "target %s is %s", target_name(t), target_state_name(t->state));
+		return;
+	}
+	t->resumer = c;
+	t->client_interrupted = false;
+	c->waiting_stop = true;
+	send_resume(t, packet);
+}
+
+/* Ctrl-C from a client: stop the VM if it runs. */
+void target_interrupt(struct target *t, struct client *c)
+{
+	if (t->state != TARGET_RUNNING) {
+		log_debug("client %u: interrupt while %s ignored", c->id, target_state_name(t->state));
+		return;
+	}
+	t->client_interrupted = true;
+	upstream_interrupt(t->up);
+}
+
+/* Format the stop record in c's view of thread ids. */
+void target_format_stop(const struct target *t, const struct client *c, char *out, size_t cap)
+{
+	struct rsp_stop stop = t->stop;
+
+	stop.thread.has_pid = false;
+	stop.has_pid = true;
+	stop.pid = t->pid;
+	if (rsp_stop_format(out, cap, &stop, c->multiprocess, t->pid) < 0)
+		snprintf(out, cap, "S05");
+}
+
+/* Send the current stop record to c and end its wait. */
+void target_deliver_stop(struct target *t, struct client *c)
+{
+	char buf[256];
+
+	target_format_stop(t, c, buf, sizeof(buf));
+	c->waiting_stop = false;
+	client_reply_str(c, buf);
+}
+
+/* `?`: the stop record now, or once the running VM stops. */
+void target_query_stop(struct target *t, struct client *c)
+{
+	switch (t->state) {
+	case TARGET_STOPPED:
+	case TARGET_EXITED:
+		target_deliver_stop(t, c);
+		return;
+	case TARGET_RUNNING:
+		/* An all-stop debugger needs a stopped VM to attach to. */
+		c->waiting_stop = true;
+		if (!t->client_interrupted) {
+			t->client_interrupted = true;
+			upstream_interrupt(t->up);
+		}
+		return;
+	default:
+		client_reply_error(c, 1, "target %s is %s", target_name(t), target_state_name(t->state));
+	}
+}
+
+/* Whether any attached client waits for a stop. */
+static bool anyone_waiting(const struct target *t)
+{
+	const struct client *c;
+
+	TAILQ_FOREACH(c, &t->clients, target_entry)
+		if (c->waiting_stop)
+			return true;
+	return false;
+}
+
+/* A stop we caused to remove breakpoints is hidden: the VM runs on. */
+static bool hide_maintenance_stop(struct target *t)
+{
+	if (!t->maintenance_stop)
+		return false;
+	t->maintenance_stop = false;
+	if (t->client_interrupted)
+		return false;
+	if (TAILQ_EMPTY(&t->clients) ||
+	    (t->stop.signal == GDB_SIGINT && anyone_waiting(t))) {
+		resume_internal(t);
+		return true;
+	}
+	return false;
+}
+
+/* The VM stopped: record it, do pending removals, tell the waiting clients. */
+static void handle_stop(struct target *t, const struct rsp_stop *stop)
+{
+	struct client *c, *next;
+
+	t->stop = *stop;
+	t->resumer = NULL;
+	if (stop->kind != RSP_STOP_SIGNAL) {
+		/* A spawned VM's real exit status comes with its process. */
+		if (t->child <= 0)
+			target_finish_exit(t);
+		return;
+	}
+	t->state = TARGET_STOPPED;
+	t->up_hg_known = stop->has_thread;
+	t->up_hg = stop->thread.tid;
+	flush_orphans(t);
+	if (hide_maintenance_stop(t))
+		return;
+	t->client_interrupted = false;
+	TAILQ_FOREACH_SAFE(c, &t->clients, target_entry, next)
+		if (c->waiting_stop)
+			target_deliver_stop(t, c);
+}
+
+/* The reply to a resume: the next stop. */
+static void on_resume_reply(void *arg, const uint8_t *reply, size_t len)
+{
+	struct target *t = arg;
+	struct rsp_stop stop;
+
+	if (reply == NULL)
+		return; /* the link is gone; on_upstream_closed reports the end */
+	if (rsp_stop_parse((const char *)reply, len, &stop) != 0) {
+		log_warn("target %s: unreadable stop reply %.*s, reporting SIGTRAP",
+			 target_name(t), (int)len, (const char *)reply);
+		memset(&stop, 0, sizeof(stop));
+		stop.signal = 5;
+	}
+	handle_stop(t, &stop);
+}
+
+/* Detach a client: drop its breakpoints; the last client out lets the VM run. */
+void target_detach(struct target *t, struct client *c)
+{
+	size_t n;
+
+	if (c->target != t)
+		return;
+	TAILQ_REMOVE(&t->clients, c, target_entry);
+	c->target = NULL;
+	c->waiting_stop = false;
+	if (t->resumer == c)
+		t->resumer = NULL;
+	n = bp_table_remove_owner(&t->bps, c->id, add_orphan, t);
+	log_info("client %u (%s) detached from %s; %zu breakpoint(s) removed", c->id, c->peer,
+		 target_name(t), n);
+	if (t->state == TARGET_STOPPED) {
+		flush_orphans(t);
+		if (TAILQ_EMPTY(&t->clients))
+			resume_internal(t);
+	} else if (t->state == TARGET_RUNNING && t->n_orphans > 0 && !t->maintenance_stop) {
+		t->maintenance_stop = true;
+		upstream_interrupt(t->up);
+	}
+}
