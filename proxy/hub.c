@@ -15,8 +15,9 @@
 #include "proxy/log.h"
 #include "proxy/transport/listener.h"
 
-/* What a listener hands connections to. */
-struct accept_ctx {
+/* A listener and what it hands connections to. */
+struct hub_listener {
+	struct listener *l;
 	struct hub *hub;
 	struct target *target;
 };
@@ -43,9 +44,9 @@ static int make_runtime_dir(struct hub *hub, char **cause)
 /* A listener's connection: becomes a client. */
 static void on_listener_accept(void *arg, int fd, const char *peer)
 {
-	struct accept_ctx *ctx = arg;
+	struct hub_listener *hl = arg;
 
-	hub_accept(ctx->hub, fd, peer, ctx->target);
+	hub_accept(hl->hub, fd, peer, hl->target);
 }
 
 /* Accept a connection on a listener bound to target (NULL: the hub's own). */
@@ -79,23 +80,22 @@ struct target *hub_default_target(struct hub *hub)
 static int add_listener(struct hub *hub, const struct cfg_listen *cfg, struct target *target,
 			char **cause)
 {
-	struct accept_ctx *ctx = malloc(sizeof(*ctx));
-	struct listener **grown;
-	struct listener *l;
+	struct hub_listener *hl = malloc(sizeof(*hl));
+	struct hub_listener **grown;
 
-	if (ctx == NULL)
+	if (hl == NULL)
 		return -1;
-	*ctx = (struct accept_ctx){ .hub = hub, .target = target };
-	l = listener_create(hub->base, cfg, on_listener_accept, ctx, cause);
-	grown = l != NULL ? realloc(hub->listeners, (hub->n_listeners + 1) * sizeof(*grown)) : NULL;
+	*hl = (struct hub_listener){ .hub = hub, .target = target };
+	hl->l = listener_create(hub->base, cfg, on_listener_accept, hl, cause);
+	grown = hl->l != NULL ? realloc(hub->listeners, (hub->n_listeners + 1) * sizeof(*grown)) : NULL;
 	if (grown == NULL) {
-		listener_destroy(l);
-		free(ctx);
+		listener_destroy(hl->l);
+		free(hl);
 		return -1;
 	}
 	hub->listeners = grown;
-	hub->listeners[hub->n_listeners++] = l;
-	log_info("listening on %s for %s", listener_describe(l),
+	hub->listeners[hub->n_listeners++] = hl;
+	log_info("listening on %s for %s", listener_describe(hl->l),
 		 target != NULL ? target_name(target) : "the hub");
 	return 0;
 }
@@ -188,8 +188,10 @@ void hub_stop(struct hub *hub)
 	struct target *t;
 
 	hub->stopping = true;
-	for (size_t i = 0; i < hub->n_listeners; i++)
-		listener_destroy(hub->listeners[i]);
+	for (size_t i = 0; i < hub->n_listeners; i++) {
+		listener_destroy(hub->listeners[i]->l);
+		free(hub->listeners[i]);
+	}
 	free(hub->listeners);
 	hub->listeners = NULL;
 	while ((c = TAILQ_FIRST(&hub->clients)) != NULL)

@@ -13,7 +13,7 @@
 
 struct event_base;
 struct event;
-struct listener;
+struct hub_listener;
 
 struct hub {
 	struct event_base *base;
@@ -22,7 +22,7 @@ struct hub {
 	bool made_runtime_dir;
 	TAILQ_HEAD(, target) targets;
 	TAILQ_HEAD(, client) clients;
-	struct listener **listeners;
+	struct hub_listener **listeners;
 	size_t n_listeners;
 	uint32_t next_client_id;
 	struct event *sig_int;

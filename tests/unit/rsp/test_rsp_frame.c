@@ -176,6 +176,7 @@ static void check_nothing(const char *in)
 	assert_int_equal(got.n, 0);
 }
 
+/* Plain packets, the empty packet, checksum digits in either case. */
 static void test_simple_packet(void **state)
 {
 	(void)state;
@@ -186,6 +187,7 @@ static void test_simple_packet(void **state)
 	CHECK("$j#6A", WP("j")); /* either case for the checksum */
 }
 
+/* `%` frames come out as notifications. */
 static void test_notification(void **state)
 {
 	(void)state;
@@ -193,6 +195,7 @@ static void test_notification(void **state)
 	CHECK("%#00$g#67", WN(""), WP("g"));
 }
 
+/* Acks, naks and 0x03 between frames, interleaved with packets. */
 static void test_acks_and_interrupt(void **state)
 {
 	(void)state;
@@ -204,6 +207,7 @@ static void test_acks_and_interrupt(void **state)
 	      W(RSP_EV_ACK), W(RSP_EV_INTERRUPT), W(RSP_EV_NAK), WP("g"));
 }
 
+/* Bytes between frames are skipped; an unfinished frame gives nothing. */
 static void test_junk_skipped(void **state)
 {
 	(void)state;
@@ -214,6 +218,7 @@ static void test_junk_skipped(void **state)
 	check_nothing("$g#6"); /* incomplete: nothing yet */
 }
 
+/* Inside a frame, 0x03, `+`, `-` and `%` are plain data. */
 static void test_special_bytes_in_body(void **state)
 {
 	(void)state;
@@ -223,6 +228,7 @@ static void test_special_bytes_in_body(void **state)
 	CHECK("%a%b#e8", WN("a%b"));
 }
 
+/* NUL bytes are payload like any other (len counts them). */
 static void test_nul_in_payload(void **state)
 {
 	(void)state;
@@ -231,6 +237,7 @@ static void test_nul_in_payload(void **state)
 	CHECK("$\0*\"#4c", WP("\0\0\0\0\0\0")); /* run of NULs */
 }
 
+/* The accepted and rejected vectors from lldb's own tests. */
 static void test_lldb_vectors(void **state)
 {
 	(void)state;
@@ -247,6 +254,7 @@ static void test_lldb_vectors(void **state)
 	CHECK("$xx}#00$g#67", W(RSP_EV_MALFORMED), WP("g"));
 }
 
+/* `}` escapes, including ones the sender did not need. */
 static void test_escapes(void **state)
 {
 	(void)state;
@@ -260,6 +268,7 @@ static void test_escapes(void **state)
 	CHECK("$a}]b#9d", WP("a}b"));
 }
 
+/* Run-length counts from the smallest to the largest. */
 static void test_run_length(void **state)
 {
 	(void)state;
@@ -279,6 +288,7 @@ static void test_run_length(void **state)
 	CHECK("$}\x03*!#cb", WP("#\x03\x03\x03\x03"));
 }
 
+/* Bad counts and `*` with nothing to repeat are MALFORMED. */
 static void test_run_length_invalid(void **state)
 {
 	(void)state;
@@ -293,6 +303,7 @@ static void test_run_length_invalid(void **state)
 	CHECK("$x#78$*!#4b", WP("x"), W(RSP_EV_MALFORMED));
 }
 
+/* A wrong checksum over the raw bytes gives BAD_CHECKSUM. */
 static void test_checksum_errors(void **state)
 {
 	(void)state;
@@ -305,6 +316,7 @@ static void test_checksum_errors(void **state)
 	CHECK("$g#00$g#67", W(RSP_EV_BAD_CHECKSUM), WP("g"));
 }
 
+/* A non-hex checksum digit ends the frame as MALFORMED. */
 static void test_checksum_digits_not_hex(void **state)
 {
 	(void)state;
@@ -317,6 +329,7 @@ static void test_checksum_digits_not_hex(void **state)
 	CHECK("$g#$g#67", W(RSP_EV_MALFORMED), WP("g"));
 }
 
+/* An unescaped `$` inside a frame reports it and starts a new one. */
 static void test_dollar_restarts_frame(void **state)
 {
 	(void)state;
@@ -329,6 +342,7 @@ static void test_dollar_restarts_frame(void **state)
 	CHECK("$a%g#ed", WP("a%g"));
 }
 
+/* Payloads of exactly cap bytes fit; one more byte overflows. */
 static void test_overflow_boundary(void **state)
 {
 	(void)state;
@@ -350,6 +364,7 @@ static void test_overflow_boundary(void **state)
 	CHECK_CAP("$a#61", 0, W(RSP_EV_OVERFLOW));
 }
 
+/* A frame reports the first problem found in it. */
 static void test_overflow_reported_first(void **state)
 {
 	(void)state;
@@ -362,6 +377,7 @@ static void test_overflow_reported_first(void **state)
 	CHECK_CAP("$*123456789#00", 8, W(RSP_EV_MALFORMED));
 }
 
+/* feed stops right after each event and reports what it used. */
 static void test_feed_returns_per_event(void **state)
 {
 	static const uint8_t in[] = "+$g#67junk";
@@ -391,6 +407,7 @@ static void test_feed_returns_per_event(void **state)
 	assert_int_equal(d.state, RSP_DEC_IDLE);
 }
 
+/* The decoder walks through the documented states. */
 static void test_decoder_states(void **state)
 {
 	static uint8_t buf[17];
@@ -425,6 +442,7 @@ static size_t encode(uint8_t *out, size_t cap, const uint8_t *p, size_t n, int n
 		     : rsp_encode_packet(out, cap, p, n);
 }
 
+/* The encoder's exact output, escapes and checksum. */
 static void test_encode_exact(void **state)
 {
 	uint8_t out[64];
@@ -456,6 +474,7 @@ static void test_encode_exact(void **state)
 	assert_memory_equal(out, "$}]#da", 6);
 }
 
+/* The encoder returns 0 whenever the frame does not fit. */
 static void test_encode_capacity(void **state)
 {
 	static const uint8_t p[] = "a}b";
@@ -476,6 +495,7 @@ static void test_encode_capacity(void **state)
 	assert_int_equal(rsp_encode_packet(out, 5, (const uint8_t *)"}", 1), 0);
 }
 
+/* RSP_ENCODED_MAX is reached by an all-escaped payload. */
 static void test_encoded_max(void **state)
 {
 	static uint8_t payload[256];
@@ -489,6 +509,7 @@ static void test_encoded_max(void **state)
 	assert_int_equal(RSP_ENCODED_MAX(0), 4);
 }
 
+/* rsp_checksum sums modulo 256. */
 static void test_checksum(void **state)
 {
 	(void)state;
@@ -509,6 +530,7 @@ static void random_payload(uint8_t *p, size_t n)
 		p[i] = biased && rnd() % 2 ? special[rnd() % 9] : (uint8_t)rnd();
 }
 
+/* Random payloads survive encode then decode, split any way. */
 static void test_round_trip_random(void **state)
 {
 	static uint8_t payload[MAX_PAYLOAD];
@@ -569,6 +591,7 @@ static size_t add_token(uint8_t *s, struct recs *want)
 	return encode(s, RSP_ENCODED_MAX(64), r->data, n, pick == 4);
 }
 
+/* A long random stream of frames, acks, 0x03 and junk decodes in order. */
 static void test_mixed_stream(void **state)
 {
 	static uint8_t stream[MAX_EVENTS * RSP_ENCODED_MAX(64)];
@@ -587,6 +610,7 @@ static void test_mixed_stream(void **state)
 	}
 }
 
+/* Cutting a stream at any single point changes nothing. */
 static void test_every_split_point(void **state)
 {
 	static const char in[] = "+$}]*!#25\x03%a}\x03" "b#43-$x*%#c7";
@@ -609,6 +633,7 @@ static void test_every_split_point(void **state)
 	}
 }
 
+/* After any garbage the decoder still finds the next packet. */
 static void test_random_garbage_never_breaks(void **state)
 {
 	static const char tail[] = "#00$g#67"; /* closes any open frame, then g */
@@ -631,6 +656,7 @@ static void test_random_garbage_never_breaks(void **state)
 	}
 }
 
+/* Run every test in this file. */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -21,6 +21,7 @@ static uint32_t rnd(void)
 	return rng_state;
 }
 
+/* rsp_hex_digit for all 256 byte values. */
 static void test_hex_digit(void **state)
 {
 	int c;
@@ -39,6 +40,7 @@ static void test_hex_digit(void **state)
 	}
 }
 
+/* Lowercase digits, two per byte, no NUL. */
 static void test_hex_encode(void **state)
 {
 	static const uint8_t in[] = { 0x00, 0x1a, 0xff, 0x7d, 0xa0 };
@@ -52,6 +54,7 @@ static void test_hex_encode(void **state)
 	assert_int_equal(rsp_hex_encode(out, in, 0), 0);
 }
 
+/* Either case decodes; any non-hex digit fails. */
 static void test_hex_decode(void **state)
 {
 	uint8_t out[8];
@@ -73,6 +76,7 @@ static void test_hex_decode(void **state)
 	assert_int_equal(rsp_hex_decode(out, "", (size_t)LONG_MAX + 1), -1);
 }
 
+/* Every byte value survives encode then decode, in place too. */
 static void test_hex_round_trip(void **state)
 {
 	uint8_t in[256], back[256];
@@ -100,6 +104,7 @@ static int parse_u64(const char *s, uint64_t *v, size_t *used)
 	return r;
 }
 
+/* Numbers up to 64 bits, stopping at the first non-digit. */
 static void test_parse_hex_u64(void **state)
 {
 	uint64_t v = 0;
@@ -128,6 +133,7 @@ static void test_parse_hex_u64(void **state)
 	assert_int_equal(used, 20);
 }
 
+/* No digit or an overflow fails and leaves *p and the value alone. */
 static void test_parse_hex_u64_errors(void **state)
 {
 	uint64_t v = 77;
@@ -147,6 +153,7 @@ static void test_parse_hex_u64_errors(void **state)
 	assert_int_equal(v, 77); /* value untouched on failure */
 }
 
+/* end bounds the digits. */
 static void test_parse_hex_u64_end(void **state)
 {
 	const char *s = "12345";
@@ -173,6 +180,7 @@ static int parse_al(const char *s, uint64_t *a, uint64_t *l, size_t *used)
 	return r;
 }
 
+/* ADDR,LEN as found in m, M, X and Z packets. */
 static void test_parse_addr_len(void **state)
 {
 	uint64_t a, l;
@@ -196,6 +204,7 @@ static void test_parse_addr_len(void **state)
 	assert_int_equal(l, 0);
 }
 
+/* Malformed ADDR,LEN fails without touching anything. */
 static void test_parse_addr_len_errors(void **state)
 {
 	static const char *const bad[] = {
@@ -214,6 +223,7 @@ static void test_parse_addr_len_errors(void **state)
 	}
 }
 
+/* end bounds ADDR,LEN. */
 static void test_parse_addr_len_end(void **state)
 {
 	const char *s = "1000,42";
@@ -228,6 +238,7 @@ static void test_parse_addr_len_end(void **state)
 	assert_ptr_equal(p, s);
 }
 
+/* Only `$ # } *` are escaped. */
 static void test_binary_escape(void **state)
 {
 	uint8_t out[32];
@@ -241,6 +252,7 @@ static void test_binary_escape(void **state)
 	assert_int_equal(rsp_binary_escape(out, sizeof(out), (const uint8_t *)"", 0), 0);
 }
 
+/* Escaping returns 0 unless everything fits. */
 static void test_binary_escape_capacity(void **state)
 {
 	uint8_t out[8];
@@ -255,6 +267,7 @@ static void test_binary_escape_capacity(void **state)
 	assert_int_equal(rsp_binary_escape(out, 1, (const uint8_t *)"$", 1), 0);
 }
 
+/* Unescaping, in place, and the trailing lone `}`. */
 static void test_binary_unescape(void **state)
 {
 	uint8_t out[32];
@@ -278,6 +291,7 @@ static void test_binary_unescape(void **state)
 	assert_int_equal(rsp_binary_unescape(out, buf, (size_t)LONG_MAX + 1), -1);
 }
 
+/* Random binary data survives escape then unescape. */
 static void test_binary_round_trip(void **state)
 {
 	static uint8_t in[1024], esc[2048], back[2048];
@@ -304,6 +318,7 @@ static void test_binary_round_trip(void **state)
 	}
 }
 
+/* Run every test in this file. */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

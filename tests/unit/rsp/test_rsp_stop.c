@@ -33,6 +33,7 @@ static void check_tid(const char *s, bool has_pid, int64_t pid, int64_t tid)
 	assert_int_equal(id.tid, tid);
 }
 
+/* Every thread-id form parses completely. */
 static void test_parse_thread_id(void **state)
 {
 	(void)state;
@@ -50,6 +51,7 @@ static void test_parse_thread_id(void **state)
 	check_tid("p0.0", true, 0, 0);
 }
 
+/* Parsing stops after the id and leaves the rest. */
 static void test_parse_thread_id_stops(void **state)
 {
 	struct rsp_thread_id id;
@@ -64,6 +66,7 @@ static void test_parse_thread_id_stops(void **state)
 	assert_int_equal(used, 1);
 }
 
+/* Malformed ids fail without touching *p or the id. */
 static void test_parse_thread_id_errors(void **state)
 {
 	static const char *const bad[] = {
@@ -93,6 +96,7 @@ static void check_fmt_tid(struct rsp_thread_id id, bool mp, int64_t def, const c
 	assert_string_equal(out, want);
 }
 
+/* Thread ids in the plain and multiprocess forms. */
 static void test_format_thread_id(void **state)
 {
 	const struct rsp_thread_id plain = { .has_pid = false, .tid = 0x1f };
@@ -113,6 +117,7 @@ static void test_format_thread_id(void **state)
 	check_fmt_tid(minus, true, -1, "p-1.-1");
 }
 
+/* Formatting fails when the id and its NUL do not fit. */
 static void test_format_thread_id_capacity(void **state)
 {
 	const struct rsp_thread_id id = { .has_pid = true, .pid = 1, .tid = 2 };
@@ -131,6 +136,7 @@ static void test_format_thread_id_capacity(void **state)
 	assert_int_equal(rsp_format_thread_id(out, sizeof(out), &bad, false, 0), -1);
 }
 
+/* Multiprocess ids survive parse then format. */
 static void test_thread_id_round_trip(void **state)
 {
 	static const char *const ids[] = {
@@ -157,6 +163,7 @@ static int parse_stop(const char *s, struct rsp_stop *st)
 	return rsp_stop_parse(s, strlen(s), st);
 }
 
+/* S and T replies with only a signal. */
 static void test_stop_parse_signal(void **state)
 {
 	struct rsp_stop st;
@@ -180,6 +187,7 @@ static void test_stop_parse_signal(void **state)
 	assert_int_equal(st.signal, 0xab);
 }
 
+/* The thread and core pairs of a T reply. */
 static void test_stop_parse_thread_core(void **state)
 {
 	struct rsp_stop st;
@@ -204,6 +212,7 @@ static void test_stop_parse_thread_core(void **state)
 	assert_int_equal(st.thread.tid, 0x1f);
 }
 
+/* swbreak, hwbreak and the three watchpoint reasons. */
 static void test_stop_parse_reasons(void **state)
 {
 	struct rsp_stop st;
@@ -231,6 +240,7 @@ static void test_stop_parse_reasons(void **state)
 	assert_int_equal(st.watch_addr, 0);
 }
 
+/* Register and unknown pairs are skipped. */
 static void test_stop_parse_skips(void **state)
 {
 	struct rsp_stop st;
@@ -259,6 +269,7 @@ static void test_stop_parse_skips(void **state)
 	assert_int_equal(st.reason, RSP_REASON_HWBREAK);
 }
 
+/* W and X replies, with and without a process. */
 static void test_stop_parse_exit(void **state)
 {
 	struct rsp_stop st;
@@ -286,6 +297,7 @@ static void test_stop_parse_exit(void **state)
 	assert_int_equal(st.pid, 10);
 }
 
+/* Garbage is refused and *stop left alone. */
 static void test_stop_parse_errors(void **state)
 {
 	static const char *const bad[] = {
@@ -320,6 +332,7 @@ static void check_fmt_stop(const struct rsp_stop *st, bool mp, int64_t def, cons
 	assert_string_equal(out, want);
 }
 
+/* T replies: thread, then reason, then core. */
 static void test_stop_format_signal(void **state)
 {
 	struct rsp_stop st;
@@ -351,6 +364,7 @@ static void test_stop_format_signal(void **state)
 	check_fmt_stop(&st, true, 9, "Tffcore:1f;");
 }
 
+/* Watchpoint addresses in lowercase hex. */
 static void test_stop_format_watch(void **state)
 {
 	struct rsp_stop st;
@@ -371,6 +385,7 @@ static void test_stop_format_watch(void **state)
 	check_fmt_stop(&st, false, 0, "T05thread:1;awatch:0;");
 }
 
+/* W and X replies, `;process:` only in multiprocess mode. */
 static void test_stop_format_exit(void **state)
 {
 	struct rsp_stop st;
@@ -391,6 +406,7 @@ static void test_stop_format_exit(void **state)
 	check_fmt_stop(&st, true, 1, "X09");
 }
 
+/* Formatting fails on a short buffer or an unknown kind or reason. */
 static void test_stop_format_errors(void **state)
 {
 	struct rsp_stop st;
@@ -415,6 +431,7 @@ static void test_stop_format_errors(void **state)
 	assert_int_equal(rsp_stop_format(out, sizeof(out), &st, true, 0), -1);
 }
 
+/* Canonical stop replies survive parse then format. */
 static void test_stop_round_trip(void **state)
 {
 	static const char *const replies[] = {
@@ -437,6 +454,7 @@ static void test_stop_round_trip(void **state)
 	}
 }
 
+/* Run every test in this file. */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -1,0 +1,21 @@
+# Debian packages gdbhub needs to build, test and run; sourced by the other
+# scripts. Installs only what is missing (apt-get; needs root).
+GDBHUB_PACKAGES="gcc gcc-multilib libc6-dev meson ninja-build pkg-config
+  libevent-dev libjson-c-dev libcmocka-dev libssh-dev
+  qemu-system-x86 gdb socat python3 procps util-linux"
+
+ensure_deps() {
+	local missing=""
+	for p in $GDBHUB_PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	echo "gdbhub: installing missing packages:$missing"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "gdbhub: need root to install packages (or install them yourself)" >&2
+		return 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
