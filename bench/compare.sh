@@ -45,7 +45,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(dirname "$here")/build
 rounds=5 cpu=0 boot=1 keep=0
-bench= gdbhub= kernel= hub_template=
+bench='' gdbhub='' kernel='' hub_template=''
 
 # Print an error and exit.
 die() {
@@ -83,7 +83,7 @@ for tool in qemu-system-i386 socat taskset; do
 done
 
 work=$(mktemp -d /tmp/gdbhub-compare.XXXXXX)
-qemu_pid= socat_pid= hub_pid=
+qemu_pid='' socat_pid='' hub_pid=''
 
 # Stop one process we started, by its pid, and wait for it (KILL after 5 s).
 stop_pid() {
@@ -195,6 +195,12 @@ run_bench() {
 	[ ! -s "$work/$name.err" ] || cat "$work/$name.err" >&2
 }
 
+# CPU time (user + system, ms) process $1 has used so far, from /proc.
+hub_cpu_ms() {
+	sed 's/.*) //' "/proc/$1/stat" | awk -v hz="$(getconf CLK_TCK)" \
+		'{ printf "%.0f\n", ($12 + $13) * 1000 / hz }'
+}
+
 # One value from a flat JSON object: a number, or nothing for null.
 json_get() {
 	sed -n "s/.*\"$2\": \([-0-9.e+]*\)[,}].*/\1/p" "$1"
@@ -216,7 +222,7 @@ median() {
 # Median over rounds of variant $1's metric $2.
 median_of() {
 	r=1
-	while [ $r -le $rounds ]; do
+	while [ $r -le "$rounds" ]; do
 		json_get "$work/$1.$r.json" "$2"
 		r=$((r + 1))
 	done | median
@@ -225,7 +231,7 @@ median_of() {
 # Median over rounds of the ratio of $1's metric $3 to $2's.
 median_ratio() {
 	r=1
-	while [ $r -le $rounds ]; do
+	while [ $r -le "$rounds" ]; do
 		a=$(json_get "$work/$1.$r.json" "$3")
 		b=$(json_get "$work/$2.$r.json" "$3")
 		[ -n "$a" ] && [ -n "$b" ] && awk -v a="$a" -v b="$b" 'BEGIN { if (b != 0) print a / b }'
@@ -268,6 +274,8 @@ print_table() {
 	print_setting acknowledgements ack_mode
 	print_setting "m bytes/packet" m_chunk
 	[ $have_hub = 0 ] || print_verdict
+	[ $have_hub = 0 ] || echo "gdbhub CPU per run (start-up to end of bench, median):" \
+		"$(cat "$work"/C.*.cpu | median) ms"
 }
 
 # One line naming what each variant negotiated in round 1: $2 is ack_mode or
@@ -306,13 +314,14 @@ start_qemu
 start_relay
 [ $have_hub = 0 ] || write_hub_config
 r=1
-while [ $r -le $rounds ]; do
+while [ $r -le "$rounds" ]; do
 	echo "round $r/$rounds" >&2
 	run_bench A.$r "unix:$work/qemu.sock" "$@"
 	run_bench B.$r "unix:$work/relay.sock" "$@"
 	if [ $have_hub = 1 ]; then
 		start_hub
 		run_bench C.$r "unix:$work/hub.sock" "$@"
+		hub_cpu_ms "$hub_pid" >"$work/C.$r.cpu"
 		stop_pid "$hub_pid"
 		hub_pid=
 	fi

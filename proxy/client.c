@@ -71,6 +71,7 @@ static void on_write(struct bufferevent *bev, void *arg)
 	struct client *c = arg;
 
 	(void)bev;
+	rsp_link_output_drained(&c->link);
 	if (c->closing)
 		client_close(c, c->target == NULL ? "closed after its last reply" : "target gone");
 }
@@ -85,6 +86,7 @@ void client_close_after_flush(struct client *c, const char *why)
 	if (c->target != NULL)
 		target_detach(c->target, c);
 	bufferevent_disable(c->bev, EV_READ);
+	rsp_link_flush(&c->link);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 		client_close(c, why);
 }
@@ -222,6 +224,8 @@ static void process_input(struct client *c)
 			break;
 		handle_event(c, &ev);
 	}
+	if (!c->dead)
+		rsp_link_flush(&c->link);
 	c->processing = false;
 	client_unref(c);
 }
@@ -263,6 +267,7 @@ struct client *client_create(struct hub *hub, int fd, const char *peer, struct t
 		free(c);
 		return NULL;
 	}
+	c->link.connected = true;
 	c->hub = hub;
 	c->id = ++hub->next_client_id;
 	c->refs = 1;
@@ -273,6 +278,8 @@ struct client *client_create(struct hub *hub, int fd, const char *peer, struct t
 	if (target != NULL)
 		target_attach(target, c);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	/* New bufferevents watch EV_WRITE; ours write directly (rsp_link.h). */
+	bufferevent_disable(c->bev, EV_WRITE);
+	bufferevent_enable(c->bev, EV_READ);
 	return c;
 }

@@ -6,6 +6,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 
 /* Set up a link over bev accepting payloads up to max_packet bytes. */
 int rsp_link_init(struct rsp_link *link, struct bufferevent *bev, size_t max_packet)
@@ -44,6 +45,39 @@ static void remember(struct rsp_link *link, const uint8_t *frame, size_t n)
 	link->last_len = n;
 }
 
+/* Write queued output now instead of on the loop's next pass: a proxy hop
+ * then costs one write, not an epoll registration, an epoll round and a
+ * deregistration. Only what the socket does not take waits for EV_WRITE. */
+static void flush_now(struct rsp_link *link, struct evbuffer *out)
+{
+	evutil_socket_t fd = bufferevent_getfd(link->bev);
+
+	if (!link->connected || fd < 0)
+		return;
+	if (evbuffer_get_length(out) > 0) {
+		/* A socket bufferevent keeps its output's start frozen so that only
+		 * its own write callback drains it; do as that callback does. */
+		evbuffer_unfreeze(out, 1);
+		evbuffer_write(out, fd);
+		evbuffer_freeze(out, 1);
+	}
+	if (evbuffer_get_length(out) > 0)
+		bufferevent_enable(link->bev, EV_WRITE);
+}
+
+/* Write whatever is queued (acks included). */
+void rsp_link_flush(struct rsp_link *link)
+{
+	flush_now(link, bufferevent_get_output(link->bev));
+}
+
+/* The loop drained the output: stop watching for writability. */
+void rsp_link_output_drained(struct rsp_link *link)
+{
+	if (link->connected)
+		bufferevent_disable(link->bev, EV_WRITE);
+}
+
 /* Encode one frame straight into the output buffer. */
 static int send_frame(struct rsp_link *link, bool notification, const void *payload, size_t len)
 {
@@ -63,7 +97,10 @@ static int send_frame(struct rsp_link *link, bool notification, const void *payl
 	if (!link->no_ack && !notification)
 		remember(link, vec.iov_base, n);
 	vec.iov_len = n;
-	return evbuffer_commit_space(out, &vec, 1);
+	if (evbuffer_commit_space(out, &vec, 1) != 0)
+		return -1;
+	flush_now(link, out);
+	return 0;
 }
 
 /* Queue a packet. */

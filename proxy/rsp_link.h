@@ -18,6 +18,7 @@ struct rsp_link {
 	struct rsp_decoder dec;
 	uint8_t *decbuf;
 	bool no_ack;
+	bool connected;  /* the socket is connected: output may be written at once */
 	/* In ack mode: the last frame sent, for retransmission on `-`. */
 	uint8_t *last;
 	size_t last_len;
@@ -40,6 +41,18 @@ int rsp_link_send_str(struct rsp_link *link, const char *payload);
 
 /* Queue a `%payload#xx` notification. */
 int rsp_link_send_notification(struct rsp_link *link, const char *payload);
+
+/* Output is written to the socket as it is queued; only what the socket
+ * does not take waits for the loop (EV_WRITE is enabled for that and
+ * disabled again by rsp_link_output_drained). Acks and raw bytes are queued
+ * until rsp_link_flush or the next packet, which keeps them off the path of
+ * the round trip they belong to. */
+
+/* Write everything queued now. */
+void rsp_link_flush(struct rsp_link *link);
+
+/* Call from the bufferevent's write callback (output fully written). */
+void rsp_link_output_drained(struct rsp_link *link);
 
 /* Queue a single raw byte (0x03 to interrupt). */
 int rsp_link_send_byte(struct rsp_link *link, uint8_t byte);

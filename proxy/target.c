@@ -235,9 +235,14 @@ void target_finish_exit(struct target *t)
 			t->stop.signal = (uint8_t)WEXITSTATUS(t->wait_status);
 		}
 	}
-	log_info("target %s: VM %s %u", target_name(t),
-		 t->stop.kind == RSP_STOP_KILLED ? "killed by signal" : "exited with status",
-		 t->stop.signal);
+	if (t->stop.kind == RSP_STOP_SIGNAL)
+		/* A foreign stub closed without W/X: the status is unknown, and
+		 * clients are disconnected rather than told an invented one. */
+		log_info("target %s: stub closed without an exit report", target_name(t));
+	else
+		log_info("target %s: VM %s %u", target_name(t),
+			 t->stop.kind == RSP_STOP_KILLED ? "killed by signal" : "exited with status",
+			 t->stop.signal);
 	TAILQ_FOREACH_SAFE(c, &t->clients, target_entry, next) {
 		if (c->waiting_stop && t->stop.kind != RSP_STOP_SIGNAL)
 			target_deliver_stop(t, c);
@@ -275,11 +280,6 @@ static void on_upstream_closed(void *ctx, const char *why)
 	}
 	if (t->state == TARGET_STARTING)
 		t->state = TARGET_FAILED;
-	if (t->stop.kind == RSP_STOP_SIGNAL && t->child <= 0) {
-		/* A foreign stub vanished without W/X: report it killed. */
-		t->stop.kind = RSP_STOP_KILLED;
-		t->stop.signal = 9;
-	}
 	target_finish_exit(t);
 }
 

@@ -178,7 +178,9 @@ void target_read_memory(struct target *t, struct client *c, uint64_t addr, uint6
 	}
 	if (len > CLIENT_PACKET_SIZE / 2)
 		len = CLIENT_PACKET_SIZE / 2;
-	x = mem_xfer_new(t, c, addr, len, (upstream_max_payload(t->up) - 1) / 2, 2 * len);
+	/* A stub answers `m` with up to PacketSize hex digits, as gdb assumes
+	 * (QEMU refuses more than PacketSize / 2 bytes). */
+	x = mem_xfer_new(t, c, addr, len, upstream_max_payload(t->up) / 2, 2 * len);
 	if (x == NULL) {
 		client_reply_error(c, 1, "out of memory");
 		return;

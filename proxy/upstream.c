@@ -104,8 +104,10 @@ int upstream_request_str(struct upstream *up, const char *payload, bool expects_
 /* Send 0x03 ahead of the queue. */
 void upstream_interrupt(struct upstream *up)
 {
-	if (!up->closed && up->connected)
+	if (!up->closed && up->connected) {
 		rsp_link_send_byte(&up->link, 0x03);
+		rsp_link_flush(&up->link);
+	}
 }
 
 /* Whether a resume is outstanding. */
@@ -120,13 +122,11 @@ const struct upstream_features *upstream_features(const struct upstream *up)
 	return &up->feat;
 }
 
-/* Largest payload one packet to the stub may carry. */
+/* Largest payload one packet to the stub may carry: PacketSize counts the
+ * payload, as gdb reads it, and stubs size their buffers to match. */
 size_t upstream_max_payload(const struct upstream *up)
 {
-	size_t n = up->feat.packet_size;
-
-	/* PacketSize counts the whole frame in some stubs: leave room. */
-	return n > 16 ? n - 16 : 0;
+	return up->feat.packet_size;
 }
 
 /* Complete the outstanding request with reply (NULL: link lost). */
@@ -209,8 +209,19 @@ static void on_read(struct bufferevent *bev, void *arg)
 				  ev.kind == RSP_EV_OVERFLOW ? "oversized" : "malformed");
 	}
 	up->dispatching--;
+	if (!up->closed && !up->destroy_pending)
+		rsp_link_flush(&up->link);
 	if (up->destroy_pending && up->dispatching == 0)
 		really_destroy(up);
+}
+
+/* Output drained by the loop. */
+static void on_write(struct bufferevent *bev, void *arg)
+{
+	struct upstream *up = arg;
+
+	(void)bev;
+	rsp_link_output_drained(&up->link);
 }
 
 /* Connection events: connected, EOF, errors. */
@@ -221,6 +232,10 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	(void)bev;
 	if (what & BEV_EVENT_CONNECTED) {
 		up->connected = true;
+		up->link.connected = true;
+		/* EV_WRITE served the connect; from now on output is written
+		 * directly (see rsp_link.h). */
+		bufferevent_disable(up->bev, EV_WRITE);
 		log_info("%s: connected to the stub", up->address);
 		send_next(up);
 		return;
@@ -262,7 +277,7 @@ static void start_connect(struct upstream *up)
 		close_link(up, "out of memory");
 		return;
 	}
-	bufferevent_setcb(up->bev, on_read, NULL, on_event, up);
+	bufferevent_setcb(up->bev, on_read, on_write, on_event, up);
 	bufferevent_enable(up->bev, EV_READ | EV_WRITE);
 	if (bufferevent_socket_connect(up->bev, (struct sockaddr *)&up->sa, (int)up->salen) != 0)
 		on_event(up->bev, BEV_EVENT_ERROR, up);

@@ -225,6 +225,35 @@ void rsp_decoder_init(struct rsp_decoder *d, uint8_t *buf, size_t cap)
 	buf[0] = '\0';
 }
 
+/* Bytes that end a run of plain body bytes: framing, escape, run-length. */
+static int is_body_special(uint8_t c)
+{
+	return c == '$' || c == '#' || c == '}' || c == '*';
+}
+
+/* Copy a run of plain body bytes at once; the state machine takes the byte
+ * that ends it. This is the hot path of every large reply. Returns how many
+ * bytes were taken. */
+static size_t take_plain_run(struct rsp_decoder *d, const uint8_t *in, size_t len)
+{
+	size_t room = d->cap - d->len, n = 0;
+	uint8_t sum = d->sum;
+
+	if (len > room)
+		len = room; /* the state machine reports the overflow */
+	while (n < len && !is_body_special(in[n])) {
+		sum += in[n];
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	memcpy(d->buf + d->len, in, n);
+	d->len += n;
+	d->sum = sum;
+	d->rle_byte = in[n - 1];
+	return n;
+}
+
 /* Consume input up to and including the end of the next event. */
 size_t rsp_decoder_feed(struct rsp_decoder *d, const uint8_t *in, size_t len,
 			struct rsp_event *ev)
@@ -232,8 +261,14 @@ size_t rsp_decoder_feed(struct rsp_decoder *d, const uint8_t *in, size_t len,
 	enum rsp_event_kind kind = RSP_EV_NONE;
 	size_t i = 0;
 
-	while (i < len && kind == RSP_EV_NONE)
+	while (i < len && kind == RSP_EV_NONE) {
+		if (d->state == RSP_DEC_BODY) {
+			i += take_plain_run(d, in + i, len - i);
+			if (i == len)
+				break;
+		}
 		kind = step(d, in[i++]);
+	}
 	ev->kind = kind;
 	ev->payload = NULL;
 	ev->len = 0;
@@ -265,7 +300,21 @@ static size_t encode_frame(uint8_t *out, size_t cap, uint8_t start,
 	out[n++] = start;
 	for (i = 0; i < len; i++) {
 		uint8_t b = payload[i];
-		size_t need = needs_escape(b) ? 2 : 1;
+		size_t need;
+
+		/* Most bytes need no escape: handle a run of them in one go. */
+		if (!needs_escape(b) && cap - n - trailer > 0) {
+			size_t run = 0, max = cap - n - trailer;
+			while (i + run < len && run < max && !needs_escape(payload[i + run])) {
+				sum += payload[i + run];
+				run++;
+			}
+			memcpy(out + n, payload + i, run);
+			n += run;
+			i += run - 1;
+			continue;
+		}
+		need = needs_escape(b) ? 2 : 1;
 
 		if (cap - n - trailer < need)
 			return 0;

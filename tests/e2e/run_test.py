@@ -374,6 +374,7 @@ class Test:
             "GDBHUB_GDB_LOG": gdb_log,
             "GDBHUB_DIRECT": "1" if self.direct else "0",
             "GDBHUB_EXIT_STATUS_KNOWN": "0" if self.spec["backend"] == "remote" else "1",
+            "PYTHONDONTWRITEBYTECODE": "1",   # keep the source tree clean
         })
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (SCENARIOS, os.environ.get("PYTHONPATH")) if p)
