@@ -14,7 +14,6 @@
 #include "proxy/rsp/rsp_stop.h"
 #include "proxy/target.h"
 #include "proxy/target_ops.h"
-#include "proxy/upstream.h"
 
 enum cmd_flags {
 	CMD_PREFIX = 1 << 0,       /* name is a prefix of the packet */
@@ -157,6 +156,11 @@ static void cmd_current_thread(struct client *c, const char *pkt, size_t len)
 
 	(void)pkt;
 	(void)len;
+	if (t->n_threads == 0) {
+		client_reply_error(c, 1, "target %s has no threads (%s)", target_name(t),
+				   target_state_name(t->state));
+		return;
+	}
 	format_tid(c, t->stop.has_thread ? t->stop.thread.tid : t->threads[0], reply + 2,
 		   sizeof(reply) - 2);
 	client_reply_str(c, reply);
@@ -218,8 +222,8 @@ static void cmd_write_memory(struct client *c, const char *pkt, size_t len)
 	uint64_t addr, n;
 	uint8_t *data;
 
-	if (rsp_parse_addr_len(&p, end, &addr, &n) != 0 || p >= end || *p++ != ':' ||
-	    (uint64_t)(end - p) != (pkt[0] == 'M' ? 2 * n : n)) {
+	if (rsp_parse_addr_len(&p, end, &addr, &n) != 0 || n > CLIENT_PACKET_SIZE || p >= end ||
+	    *p++ != ':' || (uint64_t)(end - p) != (pkt[0] == 'M' ? 2 * n : n)) {
 		client_reply_error(c, 1, "malformed %c packet", pkt[0]);
 		return;
 	}
@@ -257,7 +261,7 @@ static void cmd_vcont_query(struct client *c, const char *pkt, size_t len)
 {
 	(void)pkt;
 	(void)len;
-	client_reply_str(c, upstream_features(c->target->up)->vcont);
+	client_reply_str(c, target_vcont(c->target));
 }
 
 /* Append one vCont action with its thread translated; false if malformed. */
@@ -321,7 +325,7 @@ static void cmd_resume_legacy(struct client *c, const char *pkt, size_t len)
 		client_reply_error(c, 1, "malformed %c packet", pkt[0]);
 		return;
 	}
-	if (tid > 0 && strchr(upstream_features(c->target->up)->vcont, pkt[0]) != NULL) {
+	if (tid > 0 && strchr(target_vcont(c->target), pkt[0]) != NULL) {
 		/* vCont says the same thing with the thread in it. */
 		snprintf(out, sizeof(out), "vCont;%c%.*s:%" PRIx64, pkt[0],
 			 (pkt[0] == 'C' || pkt[0] == 'S') ? 2 : 0, pkt + 1, (uint64_t)tid);

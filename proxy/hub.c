@@ -58,6 +58,14 @@ void hub_accept(struct hub *hub, int fd, const char *peer, struct target *target
 	}
 	if (target == NULL)
 		target = hub_default_target(hub);
+	if (target != NULL && target->state == TARGET_FAILED) {
+		/* Nothing a debugger could do there; gdb copes badly with a stub
+		 * that answers `?` with an error, so the door stays shut. */
+		log_warn("refused %s: target %s failed to start: %s", peer, target_name(target),
+			 target->failure);
+		close(fd);
+		return;
+	}
 	if (client_create(hub, fd, peer, target) == NULL) {
 		log_error("out of memory accepting %s", peer);
 		close(fd);

@@ -251,6 +251,19 @@ void target_finish_exit(struct target *t)
 	}
 }
 
+/* The target never came up: say why to the clients that wait for it. Later
+ * clients get errors from every request that needs the VM. */
+static void fail_startup(struct target *t, const char *why)
+{
+	struct client *c, *next;
+
+	t->state = TARGET_FAILED;
+	snprintf(t->failure, sizeof(t->failure), "%s", why);
+	log_error("target %s: failed to start: %s", target_name(t), why);
+	TAILQ_FOREACH_SAFE(c, &t->clients, target_entry, next)
+		client_close_after_flush(c, "the target failed to start");
+}
+
 /* The child did not exit after its stub went away: kill it. */
 static void on_reap_timeout(evutil_socket_t fd, short what, void *arg)
 {
@@ -258,6 +271,8 @@ static void on_reap_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (t->child_reaped)
+		return;
 	log_warn("target %s: stub closed but the process lives on; killing it", target_name(t));
 	kill(t->child, SIGKILL);
 }
@@ -269,8 +284,10 @@ static void on_upstream_closed(void *ctx, const char *why)
 	struct timeval tv = { REAP_GRACE_MS / 1000, (REAP_GRACE_MS % 1000) * 1000 };
 
 	t->link_lost = true;
-	if (t->state == TARGET_STARTING)
-		log_error("target %s: stub connection failed: %s", target_name(t), why);
+	if (t->state == TARGET_STARTING && t->child <= 0) {
+		fail_startup(t, why);
+		return;
+	}
 	if (t->child > 0 && !t->child_reaped) {
 		/* Wait for the exit status: it is what the user wants to see. */
 		if (t->reap_timer == NULL)
@@ -278,8 +295,6 @@ static void on_upstream_closed(void *ctx, const char *why)
 		evtimer_add(t->reap_timer, &tv);
 		return;
 	}
-	if (t->state == TARGET_STARTING)
-		t->state = TARGET_FAILED;
 	target_finish_exit(t);
 }
 
@@ -288,11 +303,19 @@ void target_child_exited(struct target *t, int status)
 {
 	t->child_reaped = true;
 	t->wait_status = status;
+	if (t->reap_timer != NULL)
+		evtimer_del(t->reap_timer);
 	if (t->backend != NULL)
 		t->ops->child_exited(t->backend, status);
 	log_info("target %s: process %d ended (%s %d)", target_name(t), (int)t->child,
 		 WIFSIGNALED(status) ? "signal" : "status",
 		 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	if (t->state == TARGET_STARTING) {
+		upstream_destroy(t->up);
+		t->up = NULL;
+		fail_startup(t, "the VM's process ended before its stub answered");
+		return;
+	}
 	if (t->link_lost)
 		target_finish_exit(t);
 }
@@ -318,6 +341,12 @@ int64_t target_upstream_tid(const struct target *t, const struct rsp_thread_id *
 	if (id->has_pid && id->pid != t->pid && id->pid != -1 && id->pid != 0)
 		return -2;
 	return id->tid;
+}
+
+/* The stub's vCont? answer. */
+const char *target_vcont(const struct target *t)
+{
+	return t->up != NULL ? upstream_features(t->up)->vcont : "";
 }
 
 /* Whether an upstream thread id exists. */

@@ -66,6 +66,7 @@ struct target {
 	int wait_status;
 	struct event *reap_timer;
 	struct tdesc_annex *tdesc;
+	char failure[160];            /* why it failed to start */
 };
 
 /* Create a target for cfg (not yet launched). NULL on out of memory. */
@@ -97,6 +98,9 @@ bool target_ready(const struct target *t);
 /* Translate a client's thread id to the upstream's; -1 if it names another
  * process or an unknown form. all/any stay -1/0. */
 int64_t target_upstream_tid(const struct target *t, const struct rsp_thread_id *id);
+
+/* The stub's vCont? answer ("" if it has none or the target is down). */
+const char *target_vcont(const struct target *t);
 
 /* Whether an upstream thread id exists. */
 bool target_has_thread(const struct target *t, int64_t tid);

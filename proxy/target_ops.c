@@ -144,12 +144,15 @@ static void read_next(struct mem_xfer *x)
 static void on_read_chunk(void *arg, const uint8_t *reply, size_t len)
 {
 	struct mem_xfer *x = arg;
-	bool good = reply != NULL && len > 0 && len % 2 == 0 && reply[0] != 'E';
+	size_t asked = x->len - x->done < x->chunk ? x->len - x->done : x->chunk;
+	/* A stub that answers more than it was asked is not trusted. */
+	bool good = reply != NULL && len > 0 && len % 2 == 0 && len / 2 <= asked &&
+		    reply[0] != 'E';
 
 	if (good) {
 		memcpy(x->data + 2 * x->done, reply, len);
 		x->done += len / 2;
-		if (x->done < x->len && len / 2 == x->chunk && !x->c->dead) {
+		if (x->done < x->len && len / 2 == asked && !x->c->dead) {
 			read_next(x);
 			return;
 		}

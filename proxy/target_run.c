@@ -141,10 +141,8 @@ static void send_resume(struct target *t, const char *packet)
  * hide a stop we caused ourselves. */
 static void resume_internal(struct target *t)
 {
-	const char *vcont = upstream_features(t->up)->vcont;
-
 	t->resumer = NULL;
-	send_resume(t, strstr(vcont, ";c") != NULL ? "vCont;c" : "c");
+	send_resume(t, strstr(target_vcont(t), ";c") != NULL ? "vCont;c" : "c");
 }
 
 /* Resume on behalf of c. */

@@ -149,12 +149,12 @@ void target_read_features(struct target *t, struct client *c, const char *annex,
 		serve_slice(c, a, off, len);
 		return;
 	}
-	if (!upstream_features(t->up)->xfer_features) {
-		client_reply_str(c, "");
-		return;
-	}
 	if (t->state != TARGET_STOPPED) {
 		client_reply_error(c, 1, "target %s is %s", target_name(t), target_state_name(t->state));
+		return;
+	}
+	if (!upstream_features(t->up)->xfer_features) {
+		client_reply_str(c, "");
 		return;
 	}
 	f = calloc(1, sizeof(*f));

@@ -54,6 +54,12 @@ TARGET = "demo"        # the config's target name, whatever the guest
 #   backend  "tcg": the daemon spawns QEMU; "remote": the runner starts QEMU
 #            with its gdbstub on a socket and the daemon attaches to it
 #   tcp      the target also gets a TCP listener (GDBHUB_TCP)
+#   hub      the config also gets a top-level (hub) unix listener, and gdb
+#            connects there (GDBHUB_SOCK) instead of the target's own socket
+#   chain    a second daemon, B, serves one target "via-a": backend "remote"
+#            on the first daemon's target socket, with a unix listener of its
+#            own, which is where gdb connects (GDBHUB_SOCK); both daemons
+#            must exit 0 on SIGTERM
 #   direct   False: meaningless without the daemon, skipped with --direct
 SPECS = {
     "break_args":       {},
@@ -68,9 +74,14 @@ SPECS = {
     "qemu_dies":        {"guest": "spin", "phases": ["kill_qemu"], "direct": False},
     "remote_backend":   {"backend": "remote"},
     "tcp_listener":     {"tcp": True},
+    "memory_bulk":      {},
+    "garbage_resilience": {"direct": False},
+    "hub_listener":     {"hub": True},
+    "chained_daemons":  {"chain": True, "direct": False},
+    "detach_resumes":   {"guest": "spin", "phases": ["ok", "ok"]},
 }
 DEFAULTS = {"guest": "demo", "phases": ["ok"], "backend": "tcg", "tcp": False,
-            "direct": True}
+            "hub": False, "chain": False, "direct": True}
 
 
 class Failure(Exception):
@@ -203,7 +214,13 @@ class Test:
         self.pidfile = os.path.join(self.run_dir, TARGET + ".qemu.pid")
         self.elf = os.path.join(args.guests_dir, spec["guest"] + ".elf")
         self.port = free_tcp_port() if spec["tcp"] else None
+        self.hub_sock = os.path.join(self.tmp, "hub.sock") if spec["hub"] else None
+        # The second daemon (spec "chain"): its config, log and target socket.
+        self.chain_sock = os.path.join(self.tmp, "via-a.sock") if spec["chain"] else None
+        self.chain_config = os.path.join(self.tmp, "config-b.json")
+        self.chain_log = os.path.join(self.tmp, "gdbhub-b.log")
         self.daemon = None
+        self.daemon_b = None     # the second daemon (spec "chain")
         self.qemu = None         # a QEMU the runner started itself
         self.gdbs = []           # (phase index, Popen, log path)
         self.daemon_qemus = []   # pids seen in the daemon's pidfile, in order
@@ -256,10 +273,18 @@ class Test:
         if self.port:
             listen.append({"tcp": "127.0.0.1:%d" % self.port})
         target = dict(name=TARGET, **target, listen=listen)
-        config = {"runtime_dir": self.run_dir, "listen": [], "targets": [target]}
+        hub_listen = [{"unix": self.hub_sock}] if self.hub_sock else []
+        config = {"runtime_dir": self.run_dir, "listen": hub_listen, "targets": [target]}
         with open(self.config, "w") as f:
             json.dump(config, f, indent=2)
         log("config:\n" + json.dumps(config, indent=2))
+
+    def spawn_daemon(self, config, log_path):
+        cmd = [self.args.gdbhub, "serve", "-c", config]
+        log("starting " + " ".join(cmd))
+        with open(log_path, "ab") as out:
+            return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=out, start_new_session=True)
 
     def start_daemon(self):
         if self.spec["backend"] == "remote":
@@ -271,11 +296,7 @@ class Test:
         else:
             self.write_config({"backend": "tcg", "arch": "i386", "kernel": self.elf,
                                "memory_mb": 64, "cpus": 1, "serial": self.serial})
-        cmd = [self.args.gdbhub, "serve", "-c", self.config]
-        log("starting " + " ".join(cmd))
-        with open(self.daemon_log, "ab") as out:
-            self.daemon = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
-                                           stderr=out, start_new_session=True)
+        self.daemon = self.spawn_daemon(self.config, self.daemon_log)
         self.watching = True
         threading.Thread(target=self.watch_pidfile, daemon=True).start()
 
@@ -291,6 +312,26 @@ class Test:
             except (OSError, ValueError):
                 pass
             time.sleep(0.05)
+
+    def start_daemon_b(self):
+        """Spec "chain": daemon B, whose only target is daemon A's target."""
+        run_b = os.path.join(self.tmp, "run-b")
+        os.mkdir(run_b)
+        target = {"name": "via-a", "backend": "remote", "gdb": "unix:" + self.sock,
+                  "listen": [{"unix": self.chain_sock}]}
+        config = {"runtime_dir": run_b, "listen": [], "targets": [target]}
+        with open(self.chain_config, "w") as f:
+            json.dump(config, f, indent=2)
+        log("config of daemon B:\n" + json.dumps(config, indent=2))
+        self.daemon_b = self.spawn_daemon(self.chain_config, self.chain_log)
+        self.wait_for("daemon B's socket %s listens" % self.chain_sock,
+                      lambda: unix_listening(self.chain_sock), STARTUP_TIMEOUT, self.daemon_b)
+
+    def client_sock(self):
+        """The unix socket gdb connects to (GDBHUB_SOCK)."""
+        if self.direct:
+            return self.sock
+        return self.chain_sock or self.hub_sock or self.sock
 
     def start(self):
         if self.direct:
@@ -308,17 +349,27 @@ class Test:
         if self.port:
             self.wait_for("target TCP port %d listens" % self.port,
                           lambda: tcp_listening(self.port), STARTUP_TIMEOUT, proc)
+        if self.hub_sock and not self.direct:
+            self.wait_for("hub socket %s listens" % self.hub_sock,
+                          lambda: unix_listening(self.hub_sock), STARTUP_TIMEOUT, proc)
+        if self.chain_sock and not self.direct:
+            self.start_daemon_b()
+
+    def stop_one_daemon(self, proc, name):
+        if proc.poll() is not None:
+            raise Failure("%s exited during the test (status %d)" % (name, proc.returncode))
+        log("SIGTERM to %s (pid %d)" % (name, proc.pid))
+        proc.send_signal(signal.SIGTERM)
+        rc = self.wait_proc(proc, name + " after SIGTERM", SHUTDOWN_TIMEOUT)
+        if rc != 0:
+            raise Failure("%s exited with status %d after SIGTERM, expected 0" % (name, rc))
+        log("%s exited 0" % name)
 
     def stop_daemon(self):
-        if self.daemon.poll() is not None:
-            raise Failure("the daemon exited during the test (status %d)"
-                          % self.daemon.returncode)
-        log("SIGTERM to the daemon (pid %d)" % self.daemon.pid)
-        self.daemon.send_signal(signal.SIGTERM)
-        rc = self.wait_proc(self.daemon, "the daemon after SIGTERM", SHUTDOWN_TIMEOUT)
-        if rc != 0:
-            raise Failure("the daemon exited with status %d after SIGTERM, expected 0" % rc)
-        log("the daemon exited 0")
+        # B first: it is A's client, as a debugger would be.
+        if self.daemon_b is not None:
+            self.stop_one_daemon(self.daemon_b, "daemon B")
+        self.stop_one_daemon(self.daemon, "the daemon")
 
     def check_no_qemu_left(self):
         """No QEMU the daemon started may outlive it."""
@@ -366,7 +417,7 @@ class Test:
         ready = os.path.join(self.tmp, "ready-%d" % index)
         env = dict(os.environ)
         env.update({
-            "GDBHUB_SOCK": self.sock,
+            "GDBHUB_SOCK": self.client_sock(),
             "GDBHUB_ELF": self.elf,
             "GDBHUB_TMP": self.tmp,
             "GDBHUB_PHASE": str(index),
@@ -432,6 +483,7 @@ class Test:
             self.watching = False
             for _, proc, _ in self.gdbs:
                 kill_group(proc)
+            kill_group(self.daemon_b)
             kill_group(self.daemon)
             kill_group(self.qemu)
             for pid in set(self.daemon_qemus) | set(children_named("qemu")):
@@ -459,6 +511,8 @@ class Test:
         if failure:
             if not self.direct:
                 dump("gdbhub stderr", self.daemon_log)
+                if self.daemon_b is not None:
+                    dump("gdbhub B stderr", self.chain_log)
             if self.qemu is not None:
                 dump("QEMU output (started by the runner)", self.qemu_log)
             dump("guest serial log", self.serial)

@@ -140,6 +140,21 @@ def _flush():
         gdb.flush(stream)
 
 
+def log_mark():
+    """Where gdb's output file ends now; pass it to log_since().  Debug output
+    (`set debug remote 1`) goes there too."""
+    _flush()
+    return os.path.getsize(os.environ["GDBHUB_GDB_LOG"])
+
+
+def log_since(mark):
+    """What gdb printed (stdout, stderr, debug log) since log_mark() gave mark."""
+    _flush()
+    with open(os.environ["GDBHUB_GDB_LOG"], errors="replace") as f:
+        f.seek(mark)
+        return f.read()
+
+
 class Stops:
     """Records gdb's stop and exit events while alive (use in a with)."""
 
