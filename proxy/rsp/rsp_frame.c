@@ -14,6 +14,7 @@
  * - A non-hex checksum digit ends the frame at once (MALFORMED) so that a
  *   following `+` or `$` is not swallowed as the second digit. */
 #include "proxy/rsp/rsp_frame.h"
+#include "proxy/rsp/rsp_hex.h"
 
 #include <string.h>
 
@@ -23,18 +24,6 @@
 #define ESCAPE_XOR 0x20
 
 static const char hex_lower[] = "0123456789abcdef";
-
-/* Value of a checksum digit, or -1 (local: framing does not need rsp_hex). */
-static int csum_digit(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Reset the frame state for a new `$` or `%` frame. */
 static void start_frame(struct rsp_decoder *d, enum rsp_event_kind kind)
@@ -180,7 +169,7 @@ static enum rsp_event_kind step_frame(struct rsp_decoder *d, uint8_t c)
 /* Handle a checksum digit; the second one completes the frame. */
 static enum rsp_event_kind step_csum(struct rsp_decoder *d, uint8_t c)
 {
-	int v = csum_digit(c);
+	int v = rsp_hex_digit(c);
 
 	if (c == '$')
 		return cut_frame(d);
