@@ -13,6 +13,9 @@
  *   tcp          "HOST:PORT", IPv6 as "[::1]:PORT". Port 0..65535, 0 lets the
  *                kernel pick.
  *   unix         socket path, at most 107 bytes once made absolute.
+ * and optionally:
+ *   role         "control" or "observe": what this listener's clients may do;
+ *                absent: the target's default_role.
  *
  * Target:
  *   name         required. 1..64 of A-Z a-z 0-9 _ . - , unique, not "." or "..".
@@ -20,6 +23,11 @@
  *                stub already running).
  *   listen       array of listen entries, optional. Endpoints serving this
  *                target only.
+ *   default_role optional. "control" (default) or "observe": the role of
+ *                clients whose listener sets none.
+ *   on_last_detach
+ *                optional. "resume" (default) or "stay": whether a stopped VM
+ *                runs on once its last controller leaves.
  *   arch         tcg, required. "i386" or "x86_64".
  *   kernel       tcg, required. Path of an existing, readable regular file.
  *   cmdline      tcg, optional. Kernel command line.
@@ -78,6 +86,7 @@ static const struct key_rule listen_keys[] = {
 	{ "comment", FOR_ALL },
 	{ "tcp", FOR_ALL },
 	{ "unix", FOR_ALL },
+	{ "role", FOR_ALL },
 };
 
 static const struct key_rule target_keys[] = {
@@ -85,6 +94,8 @@ static const struct key_rule target_keys[] = {
 	{ "name", FOR_ALL },
 	{ "backend", FOR_ALL },
 	{ "listen", FOR_ALL },
+	{ "default_role", FOR_ALL },
+	{ "on_last_detach", FOR_ALL },
 	{ "arch", FOR_TCG },
 	{ "kernel", FOR_TCG },
 	{ "cmdline", FOR_TCG },
@@ -99,6 +110,12 @@ static const char *const backend_names[] = {
 	[CFG_BACKEND_TCG] = "tcg",
 	[CFG_BACKEND_REMOTE] = "remote",
 };
+
+/* Roles a config may name, in enum cfg_role order from CFG_ROLE_CONTROL. */
+static const char *const role_names[] = { "control", "observe" };
+
+/* on_last_detach values; the index is stay_on_last_detach. */
+static const char *const detach_names[] = { "resume", "stay" };
 
 /* Architectures the tcg backend knows how to start QEMU for. */
 static const char *const tcg_arches[] = { "i386", "x86_64" };
@@ -450,6 +467,49 @@ static int opt_array(struct parser *p, json_object *obj, const char *where, cons
 	return 0;
 }
 
+/* Fail with "unknown WHAT "s" (expected a, b or c)" from a table of names. */
+static int fail_choice(struct parser *p, const char *where, const char *key, const char *what,
+	const char *s, const char *const *names, size_t n)
+{
+	char *choices = list_names(names, n);
+
+	if (choices == NULL)
+		return oom(p);
+	fail(p, where, key, "unknown %s \"%s\" (expected %s)", what, s, choices);
+	free(choices);
+	return -1;
+}
+
+/* Fetch an optional member naming one of a table's choices; *out = -1 if absent. */
+static int opt_choice(struct parser *p, json_object *obj, const char *where, const char *key,
+	const char *what, const char *const *names, size_t n, int *out)
+{
+	const char *s;
+
+	*out = -1;
+	if (opt_string(p, obj, where, key, &s) < 0)
+		return -1;
+	if (s == NULL)
+		return 0;
+	if ((*out = find_name(names, n, s)) < 0)
+		return fail_choice(p, where, key, what, s, names, n);
+	return 0;
+}
+
+/* Fetch an optional role member; *out = def if absent. */
+static int opt_role(struct parser *p, json_object *obj, const char *where, const char *key,
+	enum cfg_role def, enum cfg_role *out)
+{
+	int i;
+
+	*out = def;
+	if (opt_choice(p, obj, where, key, "role", role_names, COUNT(role_names), &i) < 0)
+		return -1;
+	if (i >= 0)
+		*out = (enum cfg_role)(CFG_ROLE_CONTROL + i);
+	return 0;
+}
+
 /* bind() and connect() would fail later on a path sun_path cannot hold. */
 static int check_unix_path(struct parser *p, const char *where, const char *key, const char *path)
 {
@@ -491,7 +551,7 @@ static int parse_listen_unix(struct parser *p, json_object *v, const char *where
 	return check_unix_path(p, where, "unix", l->path);
 }
 
-/* Parse one {"tcp": ...} or {"unix": ...} object. */
+/* Parse one {"tcp": ...} or {"unix": ...} object, with its optional role. */
 static int parse_listen_entry(struct parser *p, json_object *obj, const char *where,
 	struct cfg_listen *l)
 {
@@ -506,9 +566,9 @@ static int parse_listen_entry(struct parser *p, json_object *obj, const char *wh
 	has_unix = json_object_object_get_ex(obj, "unix", &unx);
 	if (has_tcp == has_unix)
 		return fail(p, where, NULL, "expected exactly one of \"tcp\" or \"unix\"");
-	if (has_tcp)
-		return parse_listen_tcp(p, tcp, where, l);
-	return parse_listen_unix(p, unx, where, l);
+	if ((has_tcp ? parse_listen_tcp(p, tcp, where, l) : parse_listen_unix(p, unx, where, l)) < 0)
+		return -1;
+	return opt_role(p, obj, where, "role", CFG_ROLE_DEFAULT, &l->role);
 }
 
 /* Parse the optional "listen" array of obj (the root or a target). */
@@ -564,19 +624,6 @@ static int parse_name(struct parser *p, json_object *obj, const char *where, siz
 			return fail(p, where, "name", "duplicate target name \"%s\"", s);
 	}
 	return dup_into(p, &targets[i].name, s);
-}
-
-/* Fail with "unknown WHAT "s" (expected a, b or c)" from a table of names. */
-static int fail_choice(struct parser *p, const char *where, const char *key, const char *what,
-	const char *s, const char *const *names, size_t n)
-{
-	char *choices = list_names(names, n);
-
-	if (choices == NULL)
-		return oom(p);
-	fail(p, where, key, "unknown %s \"%s\" (expected %s)", what, s, choices);
-	free(choices);
-	return -1;
 }
 
 /* Parse the required backend kind. */
@@ -765,6 +812,20 @@ static int parse_remote(struct parser *p, json_object *obj, const char *where,
 	return parse_gdb_tcp(p, where, s, t);
 }
 
+/* Parse what clients may do with a target and what happens when they leave. */
+static int parse_policy(struct parser *p, json_object *obj, const char *where,
+	struct cfg_target *t)
+{
+	int i;
+
+	if (opt_role(p, obj, where, "default_role", CFG_ROLE_CONTROL, &t->default_role) < 0 ||
+	    opt_choice(p, obj, where, "on_last_detach", "value", detach_names,
+		COUNT(detach_names), &i) < 0)
+		return -1;
+	t->stay_on_last_detach = i == 1;
+	return 0;
+}
+
 /* Parse target i: common keys, then the backend's own. */
 static int parse_target(struct parser *p, json_object *obj, size_t i)
 {
@@ -775,6 +836,7 @@ static int parse_target(struct parser *p, json_object *obj, size_t i)
 	/* Defaults hold for every backend so readers need not check which. */
 	t->memory_mb = DEFAULT_MEMORY_MB;
 	t->cpus = DEFAULT_CPUS;
+	t->default_role = CFG_ROLE_CONTROL;
 	if (!json_object_is_type(obj, json_type_object))
 		return fail(p, where, NULL, "expected an object");
 	if (check_keys(p, obj, where, target_keys, COUNT(target_keys), FOR_ALL, NULL) < 0 ||
@@ -783,7 +845,8 @@ static int parse_target(struct parser *p, json_object *obj, size_t i)
 	    check_keys(p, obj, where, target_keys, COUNT(target_keys), 1u << t->backend,
 		backend_names[t->backend]) < 0 ||
 	    (t->backend == CFG_BACKEND_TCG ? parse_tcg(p, obj, where, t) :
-		parse_remote(p, obj, where, t)) < 0)
+		parse_remote(p, obj, where, t)) < 0 ||
+	    parse_policy(p, obj, where, t) < 0)
 		return -1;
 	return parse_listens(p, obj, where, &t->listen, &t->n_listen);
 }

@@ -15,8 +15,16 @@ enum cfg_listen_kind {
 	CFG_LISTEN_UNIX,
 };
 
+/* What a client may do with a target (proxy/policy decides; see there). */
+enum cfg_role {
+	CFG_ROLE_DEFAULT = 0, /* not set here: the target's default applies */
+	CFG_ROLE_CONTROL,     /* read, write, break, resume */
+	CFG_ROLE_OBSERVE,     /* read while stopped, receive stops; nothing else */
+};
+
 struct cfg_listen {
 	enum cfg_listen_kind kind;
+	enum cfg_role role;   /* "role": clients of this listener get it */
 	char *host;   /* TCP: numeric address or name, e.g. "127.0.0.1" */
 	uint16_t port;/* TCP: may be 0 (the kernel picks) */
 	char *path;   /* UNIX: absolute after loading */
@@ -44,6 +52,8 @@ struct cfg_target {
 	/* both */
 	struct cfg_listen *listen;
 	size_t n_listen;
+	enum cfg_role default_role;   /* "default_role": CONTROL unless set */
+	bool stay_on_last_detach;     /* "on_last_detach": "resume" (default) or "stay" */
 };
 
 struct config {

@@ -175,6 +175,16 @@ static void serve_pending(struct client *c)
 	free(p);
 }
 
+/* Ctrl-C has no reply: a refused one is only logged. */
+static bool client_may_interrupt(struct client *c)
+{
+	if (c->role == ACCESS_CONTROL)
+		return true;
+	log_info("client %u (%s): interrupt refused: observers may not interrupt the VM",
+		 c->id, c->peer);
+	return false;
+}
+
 /* Handle one decoded event from the client. */
 static void handle_event(struct client *c, const struct rsp_event *ev)
 {
@@ -186,7 +196,7 @@ static void handle_event(struct client *c, const struct rsp_event *ev)
 			serve(c, ev->payload, ev->len);
 		break;
 	case RSP_EV_INTERRUPT:
-		if (c->target != NULL)
+		if (c->target != NULL && client_may_interrupt(c))
 			target_interrupt(c->target, c);
 		break;
 	case RSP_EV_OVERFLOW:
@@ -253,8 +263,9 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 		client_close(c, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 }
 
-/* Take a connected socket and attach it to target (may be NULL). */
-struct client *client_create(struct hub *hub, int fd, const char *peer, struct target *target)
+/* Take a connected socket and attach it to target (may be NULL) with role. */
+struct client *client_create(struct hub *hub, int fd, const char *peer, struct target *target,
+			     enum access_role role)
 {
 	struct client *c = calloc(1, sizeof(*c));
 
@@ -270,11 +281,12 @@ struct client *client_create(struct hub *hub, int fd, const char *peer, struct t
 	c->link.connected = true;
 	c->hub = hub;
 	c->id = ++hub->next_client_id;
+	c->role = role;
 	c->refs = 1;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	STAILQ_INIT(&c->pending);
 	TAILQ_INSERT_TAIL(&hub->clients, c, hub_entry);
-	log_info("client %u connected from %s", c->id, c->peer);
+	log_info("client %u connected from %s (%s)", c->id, c->peer, access_role_name(role));
 	if (target != NULL)
 		target_attach(target, c);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "proxy/queue_compat.h"
 
+#include "proxy/policy/access.h"
 #include "proxy/rsp/rsp_stop.h"
 #include "proxy/rsp_link.h"
 
@@ -28,6 +29,7 @@ struct client {
 	TAILQ_ENTRY(client) target_entry;
 	struct hub *hub;
 	uint32_t id;
+	enum access_role role;
 	char peer[96];
 	struct bufferevent *bev;
 	struct rsp_link link;
@@ -49,8 +51,9 @@ struct client {
 /* Largest packet a client may send us, and that we advertise. */
 #define CLIENT_PACKET_SIZE (128 * 1024)
 
-/* Take a connected socket; attach it to target (may be NULL). */
-struct client *client_create(struct hub *hub, int fd, const char *peer, struct target *target);
+/* Take a connected socket; attach it to target (may be NULL) with role. */
+struct client *client_create(struct hub *hub, int fd, const char *peer, struct target *target,
+			     enum access_role role);
 
 void client_ref(struct client *c);
 void client_unref(struct client *c);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "proxy/client.h"
+#include "proxy/client_monitor.h"
 #include "proxy/log.h"
 #include "proxy/rsp/rsp_hex.h"
 #include "proxy/rsp/rsp_stop.h"
@@ -18,11 +19,13 @@
 enum cmd_flags {
 	CMD_PREFIX = 1 << 0,       /* name is a prefix of the packet */
 	CMD_NEEDS_TARGET = 1 << 1, /* the client must be attached */
+	CMD_CHECKED = 1 << 2,      /* policy must allow `action` first */
 };
 
 struct cmd {
 	const char *name;
 	unsigned flags;
+	enum access_action action; /* with CMD_CHECKED */
 	void (*fn)(struct client *c, const char *pkt, size_t len);
 };
 
@@ -381,41 +384,82 @@ static void cmd_kill(struct client *c, const char *pkt, size_t len)
 }
 
 /* Most specific first: the first match wins. */
+#define T CMD_NEEDS_TARGET
+#define P CMD_PREFIX
+#define CHECK(a) (CMD_CHECKED | CMD_NEEDS_TARGET), (a)
 static const struct cmd cmds[] = {
-	{ "qSupported", CMD_PREFIX, cmd_supported },
-	{ "QStartNoAckMode", 0, cmd_no_ack },
-	{ "vMustReplyEmpty", 0, cmd_empty },
-	{ "qAttached", CMD_PREFIX, cmd_attached },
-	{ "qSymbol", CMD_PREFIX, cmd_ok },
-	{ "qfThreadInfo", CMD_NEEDS_TARGET, cmd_thread_info_first },
-	{ "qsThreadInfo", CMD_NEEDS_TARGET, cmd_thread_info_next },
-	{ "qC", CMD_NEEDS_TARGET, cmd_current_thread },
-	{ "qThreadExtraInfo,", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_thread_extra },
-	{ "qXfer:features:read:", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_xfer_features },
-	{ "qOffsets", CMD_NEEDS_TARGET, cmd_forward },
-	{ "qRcmd,", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_forward },
-	{ "vCont?", CMD_NEEDS_TARGET, cmd_vcont_query },
-	{ "vCont;", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_vcont },
-	{ "vKill", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_kill },
-	{ "?", CMD_NEEDS_TARGET, cmd_stop_reason },
-	{ "H", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_set_thread },
-	{ "T", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_thread_alive },
-	{ "g", CMD_NEEDS_TARGET, cmd_forward_thread },
-	{ "G", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_forward_thread },
-	{ "p", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_forward_thread },
-	{ "P", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_forward_thread },
-	{ "m", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_read_memory },
-	{ "M", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_write_memory },
-	{ "X", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_write_memory },
-	{ "Z", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_breakpoint },
-	{ "z", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_breakpoint },
-	{ "c", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_resume_legacy },
-	{ "s", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_resume_legacy },
-	{ "C", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_resume_legacy },
-	{ "S", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_resume_legacy },
-	{ "D", CMD_PREFIX | CMD_NEEDS_TARGET, cmd_detach },
-	{ "k", CMD_NEEDS_TARGET, cmd_kill },
+	{ "qSupported", P, 0, cmd_supported },
+	{ "QStartNoAckMode", 0, 0, cmd_no_ack },
+	{ "vMustReplyEmpty", 0, 0, cmd_empty },
+	{ "qAttached", P, 0, cmd_attached },
+	{ "qSymbol", P, 0, cmd_ok },
+	{ "qfThreadInfo", T, 0, cmd_thread_info_first },
+	{ "qsThreadInfo", T, 0, cmd_thread_info_next },
+	{ "qC", T, 0, cmd_current_thread },
+	{ "qThreadExtraInfo,", P | CHECK(ACCESS_READ), cmd_thread_extra },
+	{ "qXfer:features:read:", P | T, 0, cmd_xfer_features },
+	{ "qOffsets", CHECK(ACCESS_READ), cmd_forward },
+	{ "qRcmd,", P | T, 0, client_monitor_command },
+	{ "vCont?", T, 0, cmd_vcont_query },
+	{ "vCont;", P | CHECK(ACCESS_RESUME), cmd_vcont },
+	{ "vKill", P | T, 0, cmd_kill },
+	{ "?", T, 0, cmd_stop_reason },
+	{ "H", P | T, 0, cmd_set_thread },
+	{ "T", P | T, 0, cmd_thread_alive },
+	{ "g", CHECK(ACCESS_READ), cmd_forward_thread },
+	{ "G", P | CHECK(ACCESS_WRITE), cmd_forward_thread },
+	{ "p", P | CHECK(ACCESS_READ), cmd_forward_thread },
+	{ "P", P | CHECK(ACCESS_WRITE), cmd_forward_thread },
+	{ "m", P | CHECK(ACCESS_READ), cmd_read_memory },
+	{ "M", P | CHECK(ACCESS_WRITE), cmd_write_memory },
+	{ "X", P | CHECK(ACCESS_WRITE), cmd_write_memory },
+	{ "Z", P | CHECK(ACCESS_BREAK), cmd_breakpoint },
+	{ "z", P | CHECK(ACCESS_UNBREAK), cmd_breakpoint },
+	{ "c", P | CHECK(ACCESS_RESUME), cmd_resume_legacy },
+	{ "s", P | CHECK(ACCESS_RESUME), cmd_resume_legacy },
+	{ "C", P | CHECK(ACCESS_RESUME), cmd_resume_legacy },
+	{ "S", P | CHECK(ACCESS_RESUME), cmd_resume_legacy },
+	{ "D", P | T, 0, cmd_detach },
+	{ "k", T, 0, cmd_kill },
 };
+#undef T
+#undef P
+#undef CHECK
+
+/* Ask policy whether c may do action now. A refusal is answered and logged
+ * (who, what, why); an observer's resume on a running VM becomes a wait for
+ * the next stop. */
+bool client_allowed(struct client *c, enum access_action action, const char *pkt, size_t len)
+{
+	struct target *t = c->target;
+	struct access_request r = {
+		.role = c->role,
+		.action = action,
+		.vm_running = t->state == TARGET_RUNNING,
+		.client = c->id,
+		.floor_holder = t->resumer != NULL ? t->resumer->id : 0,
+	};
+	enum access_verdict v = access_check(&r);
+
+	switch (v) {
+	case ACCESS_ALLOW:
+		return true;
+	case ACCESS_WAIT_FOR_STOP:
+		log_info("client %u (%s, %s): %.*s: %s", c->id, c->peer, access_role_name(c->role),
+			 (int)(len > 24 ? 24 : len), pkt, access_explain(&r, v));
+		c->waiting_stop = true;
+		return false;
+	case ACCESS_DENY_ROLE:
+		client_reply_error(c, 0x0d, "client %u (%s, %s) refused %.*s: %s", c->id, c->peer,
+				   access_role_name(c->role), (int)(len > 24 ? 24 : len), pkt,
+				   access_explain(&r, v));
+		return false;
+	default:
+		client_reply_error(c, 0x10, "client %u (%s) refused %.*s: %s", c->id, c->peer,
+				   (int)(len > 24 ? 24 : len), pkt, access_explain(&r, v));
+		return false;
+	}
+}
 
 /* Whether a table entry names this packet. */
 static bool matches(const struct cmd *cmd, const char *pkt, size_t len)
@@ -437,6 +481,8 @@ void client_cmds_dispatch(struct client *c, const char *pkt, size_t len)
 			client_reply_error(c, 1, "no target attached");
 			return;
 		}
+		if ((cmds[i].flags & CMD_CHECKED) && !client_allowed(c, cmds[i].action, pkt, len))
+			return;
 		cmds[i].fn(c, pkt, len);
 		return;
 	}

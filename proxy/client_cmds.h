@@ -3,12 +3,19 @@
 #ifndef GDBHUB_CLIENT_CMDS_H
 #define GDBHUB_CLIENT_CMDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "proxy/policy/access.h"
 
 struct client;
 
 /* Serve one packet from c. The handler replies now or later; packets the
  * daemon does not know get the empty reply. */
 void client_cmds_dispatch(struct client *c, const char *pkt, size_t len);
+
+/* Whether policy lets c do action now; if not, the client has been answered
+ * (an error, or a wait for the next stop). pkt names the request in logs. */
+bool client_allowed(struct client *c, enum access_action action, const char *pkt, size_t len);
 
 #endif

@@ -20,6 +20,7 @@ struct hub_listener {
 	struct listener *l;
 	struct hub *hub;
 	struct target *target;
+	enum cfg_role role;
 };
 
 /* Make the runtime folder (sockets of the stubs we start). */
@@ -46,11 +47,22 @@ static void on_listener_accept(void *arg, int fd, const char *peer)
 {
 	struct hub_listener *hl = arg;
 
-	hub_accept(hl->hub, fd, peer, hl->target);
+	hub_accept(hl->hub, fd, peer, hl->target, hl->role);
+}
+
+/* The role a client gets: its listener's, else its target's default. */
+static enum access_role resolve_role(enum cfg_role listener, const struct target *target)
+{
+	enum cfg_role r = listener;
+
+	if (r == CFG_ROLE_DEFAULT && target != NULL)
+		r = target->cfg->default_role;
+	return r == CFG_ROLE_OBSERVE ? ACCESS_OBSERVE : ACCESS_CONTROL;
 }
 
 /* Accept a connection on a listener bound to target (NULL: the hub's own). */
-void hub_accept(struct hub *hub, int fd, const char *peer, struct target *target)
+void hub_accept(struct hub *hub, int fd, const char *peer, struct target *target,
+		enum cfg_role role)
 {
 	if (hub->stopping) {
 		close(fd);
@@ -66,7 +78,7 @@ void hub_accept(struct hub *hub, int fd, const char *peer, struct target *target
 		close(fd);
 		return;
 	}
-	if (client_create(hub, fd, peer, target) == NULL) {
+	if (client_create(hub, fd, peer, target, resolve_role(role, target)) == NULL) {
 		log_error("out of memory accepting %s", peer);
 		close(fd);
 	}
@@ -93,7 +105,7 @@ static int add_listener(struct hub *hub, const struct cfg_listen *cfg, struct ta
 
 	if (hl == NULL)
 		return -1;
-	*hl = (struct hub_listener){ .hub = hub, .target = target };
+	*hl = (struct hub_listener){ .hub = hub, .target = target, .role = cfg->role };
 	hl->l = listener_create(hub->base, cfg, on_listener_accept, hl, cause);
 	grown = hl->l != NULL ? realloc(hub->listeners, (hub->n_listeners + 1) * sizeof(*grown)) : NULL;
 	if (grown == NULL) {

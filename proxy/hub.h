@@ -39,8 +39,10 @@ int hub_start(struct hub *hub, struct event_base *base, struct config *cfg, char
  * folder. */
 void hub_stop(struct hub *hub);
 
-/* Accept a connection on a listener bound to target (NULL: the hub's own). */
-void hub_accept(struct hub *hub, int fd, const char *peer, struct target *target);
+/* Accept a connection on a listener bound to target (NULL: the hub's own);
+ * role is the listener's (CFG_ROLE_DEFAULT: the target's default). */
+void hub_accept(struct hub *hub, int fd, const char *peer, struct target *target,
+		enum cfg_role role);
 
 /* The target clients of the hub's own listeners attach to: the only one. */
 struct target *hub_default_target(struct hub *hub);

@@ -200,9 +200,12 @@ void target_query_stop(struct target *t, struct client *c)
 		target_deliver_stop(t, c);
 		return;
 	case TARGET_RUNNING:
-		/* An all-stop debugger needs a stopped VM to attach to. */
+		/* The answer is the next stop. Nobody's run is cut short for it:
+		 * only a VM running on its own (after everyone left) is stopped,
+		 * and only for a controller, as an all-stop debugger attaching
+		 * needs a stopped VM. */
 		c->waiting_stop = true;
-		if (!t->client_interrupted) {
+		if (t->resumer == NULL && c->role == ACCESS_CONTROL && !t->client_interrupted) {
 			t->client_interrupted = true;
 			upstream_interrupt(t->up);
 		}
@@ -231,8 +234,7 @@ static bool hide_maintenance_stop(struct target *t)
 	t->maintenance_stop = false;
 	if (t->client_interrupted)
 		return false;
-	if (TAILQ_EMPTY(&t->clients) ||
-	    (t->stop.signal == GDB_SIGINT && anyone_waiting(t))) {
+	if (t->stop.signal == GDB_SIGINT && (TAILQ_EMPTY(&t->clients) || anyone_waiting(t))) {
 		resume_internal(t);
 		return true;
 	}
@@ -281,7 +283,18 @@ static void on_resume_reply(void *arg, const uint8_t *reply, size_t len)
 	handle_stop(t, &stop);
 }
 
-/* Detach a client: drop its breakpoints; the last client out lets the VM run. */
+/* How many attached clients may control the VM. */
+static unsigned count_controllers(const struct target *t)
+{
+	const struct client *c;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(c, &t->clients, target_entry)
+		n += c->role == ACCESS_CONTROL;
+	return n;
+}
+
+/* Detach a client: drop its breakpoints; policy says whether the VM runs on. */
 void target_detach(struct target *t, struct client *c)
 {
 	size_t n;
@@ -298,7 +311,8 @@ void target_detach(struct target *t, struct client *c)
 		 target_name(t), n);
 	if (t->state == TARGET_STOPPED) {
 		flush_orphans(t);
-		if (TAILQ_EMPTY(&t->clients))
+		if (access_resume_on_departure(c->role, true, count_controllers(t),
+					       t->cfg->stay_on_last_detach))
 			resume_internal(t);
 	} else if (t->state == TARGET_RUNNING && t->n_orphans > 0 && !t->maintenance_stop) {
 		t->maintenance_stop = true;

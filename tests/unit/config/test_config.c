@@ -257,6 +257,8 @@ static void test_parse_defaults(void **state)
 	assert_int_equal(t->n_qemu_args, 0);
 	assert_null(t->listen);
 	assert_int_equal(t->n_listen, 0);
+	assert_int_equal(t->default_role, CFG_ROLE_CONTROL);
+	assert_false(t->stay_on_last_detach);
 	/* A remote target gets an empty argument list too, so readers need not check. */
 	t = &cfg->targets[1];
 	assert_string_equal(t->gdb, "127.0.0.1:1234");
@@ -264,6 +266,17 @@ static void test_parse_defaults(void **state)
 	assert_null(t->qemu_args[0]);
 	assert_int_equal(t->memory_mb, 64);
 	assert_int_equal(t->cpus, 1);
+	assert_int_equal(t->default_role, CFG_ROLE_CONTROL);
+	assert_false(t->stay_on_last_detach);
+	config_free(cfg);
+
+	/* A listen entry without a role leaves it to the target. */
+	cfg = parse_ok("{'listen': [{'tcp': 'h:1'}, {'unix': 's'}], 'targets': ["
+		REMOTE(", 'listen': [{'tcp': 'h:2'}]") "]}");
+	assert_int_equal(cfg->listen[0].role, CFG_ROLE_DEFAULT);
+	assert_int_equal(cfg->listen[1].role, CFG_ROLE_DEFAULT);
+	assert_int_equal(cfg->targets[0].listen[0].role, CFG_ROLE_DEFAULT);
+	assert_int_equal(cfg->targets[0].default_role, CFG_ROLE_CONTROL);
 	config_free(cfg);
 
 	/* Empty arrays are the same as absent ones. */
@@ -297,6 +310,73 @@ static void test_parse_limits(void **state)
 	assert_string_equal(cfg->targets[0].name, "A-z_0.9");
 	assert_int_equal(strlen(cfg->targets[1].name), 64);
 	assert_string_equal(cfg->targets[1].gdb, "[::1]:65535");
+	config_free(cfg);
+}
+
+/* Listener roles, on the hub's and on a target's own listen entries. */
+static void test_parse_listen_roles(void **state)
+{
+	struct config *cfg;
+	const struct cfg_target *t;
+
+	(void)state;
+	cfg = parse_ok("{'listen': [{'tcp': 'h:1', 'role': 'observe'}, {'role': 'control', 'unix': 's'},"
+		" {'tcp': 'h:2'}], 'targets': ["
+		TCG(", 'listen': [{'unix': 't', 'role': 'observe'}, {'tcp': 'h:3', 'role': 'control'}]")
+		", " REMOTE(", 'listen': [{'tcp': 'h:4', 'role': 'observe', 'comment': 'ro'}]") "]}");
+	assert_int_equal(cfg->n_listen, 3);
+	assert_int_equal(cfg->listen[0].role, CFG_ROLE_OBSERVE);
+	assert_int_equal(cfg->listen[0].port, 1);
+	assert_int_equal(cfg->listen[1].role, CFG_ROLE_CONTROL);
+	assert_int_equal(cfg->listen[1].kind, CFG_LISTEN_UNIX);
+	assert_int_equal(cfg->listen[2].role, CFG_ROLE_DEFAULT);
+	t = &cfg->targets[0];
+	assert_int_equal(t->listen[0].role, CFG_ROLE_OBSERVE);
+	assert_int_equal(t->listen[0].kind, CFG_LISTEN_UNIX);
+	assert_int_equal(t->listen[1].role, CFG_ROLE_CONTROL);
+	assert_int_equal(t->listen[1].port, 3);
+	/* A listener's role does not change the target's default. */
+	assert_int_equal(t->default_role, CFG_ROLE_CONTROL);
+	t = &cfg->targets[1];
+	assert_int_equal(t->listen[0].role, CFG_ROLE_OBSERVE);
+	assert_int_equal(t->default_role, CFG_ROLE_CONTROL);
+	config_free(cfg);
+}
+
+/* default_role and on_last_detach on both backends, each value. */
+static void test_parse_target_policy(void **state)
+{
+	struct config *cfg;
+	const struct cfg_target *t;
+
+	(void)state;
+	cfg = parse_ok(ROOT(TCG(", 'default_role': 'observe', 'on_last_detach': 'stay'") ", "
+		REMOTE(", 'default_role': 'control', 'on_last_detach': 'resume'")));
+	t = &cfg->targets[0];
+	assert_int_equal(t->default_role, CFG_ROLE_OBSERVE);
+	assert_true(t->stay_on_last_detach);
+	t = &cfg->targets[1];
+	assert_int_equal(t->default_role, CFG_ROLE_CONTROL);
+	assert_false(t->stay_on_last_detach);
+	config_free(cfg);
+
+	cfg = parse_ok(ROOT(TCG(", 'on_last_detach': 'resume', 'default_role': 'control'") ", "
+		REMOTE(", 'on_last_detach': 'stay', 'default_role': 'observe'")));
+	t = &cfg->targets[0];
+	assert_int_equal(t->default_role, CFG_ROLE_CONTROL);
+	assert_false(t->stay_on_last_detach);
+	t = &cfg->targets[1];
+	assert_int_equal(t->default_role, CFG_ROLE_OBSERVE);
+	assert_true(t->stay_on_last_detach);
+	config_free(cfg);
+
+	/* Each key on its own leaves the other at its default. */
+	cfg = parse_ok(ROOT(REMOTE(", 'on_last_detach': 'stay'") ", "
+		TCG(", 'default_role': 'observe'")));
+	assert_int_equal(cfg->targets[0].default_role, CFG_ROLE_CONTROL);
+	assert_true(cfg->targets[0].stay_on_last_detach);
+	assert_int_equal(cfg->targets[1].default_role, CFG_ROLE_OBSERVE);
+	assert_false(cfg->targets[1].stay_on_last_detach);
 	config_free(cfg);
 }
 
@@ -553,6 +633,66 @@ static void test_errors_listen(void **state)
 		  "targets[0].listen[1].udp: unknown key" },
 		{ "{'targets': [" REMOTE(", 'listen': {}") "]}",
 		  "targets[0].listen: expected an array" },
+	};
+
+	(void)state;
+	parse_errs(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* A listen entry's role: known names only, a string, on root and target entries. */
+static void test_errors_listen_role(void **state)
+{
+	static const struct err_case cases[] = {
+		{ "{'listen': [{'tcp': 'h:1', 'role': 'admin'}], 'targets': [" TCG("") "]}",
+		  "listen[0].role: unknown role \"admin\" (expected control or observe)" },
+		{ "{'listen': [{'tcp': 'h:1'}, {'unix': 's', 'role': 'Observe'}], 'targets': ["
+		  TCG("") "]}",
+		  "listen[1].role: unknown role \"Observe\" (expected control or observe)" },
+		{ "{'listen': [{'tcp': 'h:1', 'role': ''}], 'targets': [" TCG("") "]}",
+		  "listen[0].role: unknown role \"\" (expected control or observe)" },
+		{ "{'listen': [{'tcp': 'h:1', 'role': 1}], 'targets': [" TCG("") "]}",
+		  "listen[0].role: expected a string" },
+		{ "{'listen': [{'tcp': 'h:1', 'role': null}], 'targets': [" TCG("") "]}",
+		  "listen[0].role: expected a string" },
+		{ "{'listen': [{'tcp': 'h:1', 'role': ['observe']}], 'targets': [" TCG("") "]}",
+		  "listen[0].role: expected a string" },
+		{ "{'listen': [{'tcp': 'h:1', 'role': 'observe\\u0000'}], 'targets': [" TCG("") "]}",
+		  "listen[0].role: must not contain a NUL character" },
+		{ "{'listen': [{'role': 'observe'}], 'targets': [" TCG("") "]}",
+		  "listen[0]: expected exactly one of \"tcp\" or \"unix\"" },
+		{ ROOT(TCG(", 'listen': [{'tcp': 'h:1', 'role': 'observe'}, {'unix': 'u', 'role': 'admin'}]")),
+		  "targets[0].listen[1].role: unknown role \"admin\" (expected control or observe)" },
+		{ ROOT(TCG("") ", " REMOTE(", 'listen': [{'tcp': 'h:1', 'role': 'read\\nonly'}]")),
+		  "targets[1].listen[0].role: unknown role \"read?only\" (expected control or observe)" },
+		{ ROOT(REMOTE(", 'listen': [{'tcp': 'h:1', 'role': false}]")),
+		  "targets[0].listen[0].role: expected a string" },
+		{ ROOT(REMOTE(", 'listen': [{'tcp': 'h:1', 'roles': 'observe'}]")),
+		  "targets[0].listen[0].roles: unknown key" },
+	};
+
+	(void)state;
+	parse_errs(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* A target's default_role and on_last_detach: known names only, strings. */
+static void test_errors_target_policy(void **state)
+{
+	static const struct err_case cases[] = {
+		{ ROOT(TCG(", 'default_role': 'admin'")),
+		  "targets[0].default_role: unknown role \"admin\" (expected control or observe)" },
+		{ ROOT(TCG("") ", " REMOTE(", 'default_role': 'default'")),
+		  "targets[1].default_role: unknown role \"default\" (expected control or observe)" },
+		{ ROOT(REMOTE(", 'default_role': 2")), "targets[0].default_role: expected a string" },
+		{ ROOT(TCG(", 'default_role': null")), "targets[0].default_role: expected a string" },
+		{ ROOT(TCG(", 'on_last_detach': 'x'")),
+		  "targets[0].on_last_detach: unknown value \"x\" (expected resume or stay)" },
+		{ ROOT(TCG("") ", " REMOTE(", 'on_last_detach': 'Stay'")),
+		  "targets[1].on_last_detach: unknown value \"Stay\" (expected resume or stay)" },
+		{ ROOT(TCG(", 'on_last_detach': true")), "targets[0].on_last_detach: expected a string" },
+		{ ROOT(REMOTE(", 'on_last_detach': {}")), "targets[0].on_last_detach: expected a string" },
+		{ ROOT(TCG(", 'role': 'observe'")), "targets[0].role: unknown key" },
+		{ "{'default_role': 'observe', 'targets': [" TCG("") "]}", "default_role: unknown key" },
+		{ "{'on_last_detach': 'stay', 'targets': [" TCG("") "]}", "on_last_detach: unknown key" },
 	};
 
 	(void)state;
@@ -964,6 +1104,8 @@ int main(void)
 		cmocka_unit_test(test_parse_full),
 		cmocka_unit_test(test_parse_defaults),
 		cmocka_unit_test(test_parse_limits),
+		cmocka_unit_test(test_parse_listen_roles),
+		cmocka_unit_test(test_parse_target_policy),
 		cmocka_unit_test(test_relative_paths),
 		cmocka_unit_test(test_parse_base_dir_cwd),
 		cmocka_unit_test(test_load),
@@ -971,6 +1113,8 @@ int main(void)
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_errors_root),
 		cmocka_unit_test(test_errors_listen),
+		cmocka_unit_test(test_errors_listen_role),
+		cmocka_unit_test(test_errors_target_policy),
 		cmocka_unit_test(test_errors_unix_path_length),
 		cmocka_unit_test(test_errors_listen_clash),
 		cmocka_unit_test(test_errors_target_keys),
