@@ -22,6 +22,9 @@ struct backend_ops {
 	const char *(*gdb_address)(const struct backend *b);
 	/* The process the backend started, or -1 if it started none. */
 	pid_t (*child_pid)(const struct backend *b);
+	/* Hardware debug slots the target offers (x86: 4); 0 if the stub
+	 * alone decides. */
+	unsigned (*hw_slots)(const struct backend *b);
 	/* The hub reaped the child with this wait status. */
 	void (*child_exited)(struct backend *b, int status);
 	/* Stop what the backend started (if still running) and free. NULL-safe. */

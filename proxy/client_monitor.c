@@ -102,6 +102,46 @@ static void mon_targets(struct client *c, struct text *out)
 	}
 }
 
+/* The owners of the breakpoint at key, as "1, 3". */
+static void describe_owners(struct text *out, const struct target *t, const struct bp_key *key)
+{
+	for (size_t i = 0; i < t->bps.n; i++) {
+		const struct bp_entry *e = &t->bps.entries[i];
+		if (e->key.type != key->type || e->key.addr != key->addr || e->key.kind != key->kind)
+			continue;
+		for (size_t j = 0; j < e->n_owners; j++)
+			say(out, "%s%u", j > 0 ? ", " : "", e->owners[j]);
+	}
+}
+
+static void mon_hw(struct client *c, struct text *out)
+{
+	static const char *const kinds[] = { "break", "hbreak", "watch", "rwatch", "awatch" };
+	const struct target *t = c->target;
+
+	if (t == NULL) {
+		say(out, "no target attached\n");
+		return;
+	}
+	if (t->hw.n == 0) {
+		say(out, "%s: hardware slots are managed by the stub\n", target_name(t));
+		return;
+	}
+	say(out, "%s: %u hardware debug slots, %u free\n", target_name(t), t->hw.n,
+	    hw_slots_free(&t->hw));
+	for (unsigned i = 0; i < t->hw.n; i++) {
+		const struct hw_slot *s = &t->hw.slot[i];
+		if (!s->used) {
+			say(out, "  slot %u: free\n", i);
+			continue;
+		}
+		say(out, "  slot %u: %s 0x%llx len %llu, client(s) ", i, kinds[s->key.type],
+		    (unsigned long long)s->key.addr, (unsigned long long)s->key.kind);
+		describe_owners(out, t, &s->key);
+		say(out, "\n");
+	}
+}
+
 static void mon_help(struct client *c, struct text *out);
 
 struct monitor_cmd {
@@ -115,6 +155,7 @@ static const struct monitor_cmd monitor_cmds[] = {
 	{ "whoami", "your client id, role and target", mon_whoami },
 	{ "floor", "who holds the floor (whose resume is running)", mon_floor },
 	{ "targets", "every target with its state and attached clients", mon_targets },
+	{ "hw", "hardware breakpoint and watchpoint slots, and who holds them", mon_hw },
 };
 
 static void mon_help(struct client *c, struct text *out)

@@ -68,6 +68,7 @@ int target_launch(struct target *t, char **cause)
 		return -1;
 	}
 	t->child = t->ops->child_pid(t->backend);
+	hw_slots_init(&t->hw, t->ops->hw_slots(t->backend));
 	t->up = upstream_create(t->hub->base, t->ops->gdb_address(t->backend), CONNECT_RETRY_MS,
 				&upstream_events, t, cause);
 	if (t->up == NULL) {

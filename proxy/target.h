@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "proxy/policy/breakpoints.h"
+#include "proxy/policy/hwslots.h"
 #include "proxy/rsp/rsp_stop.h"
 
 struct backend;
@@ -55,6 +56,7 @@ struct target {
 	int64_t *threads;             /* upstream thread ids */
 	size_t n_threads;
 	struct bp_table bps;
+	struct hw_slots hw;           /* hardware slots, shared by all clients */
 	struct client_list clients;
 	struct client *resumer;       /* whose resume is running */
 	bool maintenance_stop;        /* we interrupted to remove breakpoints */

@@ -45,6 +45,7 @@ static void flush_orphans(struct target *t)
 	char pkt[64];
 
 	for (size_t i = 0; i < t->n_orphans; i++) {
+		hw_slots_release(&t->hw, &t->orphans[i]);
 		format_bp_packet(pkt, sizeof(pkt), false, &t->orphans[i]);
 		upstream_request_str(t->up, pkt, false, on_orphan_removed, t);
 	}
@@ -72,8 +73,10 @@ static void on_bp_reply(void *arg, const uint8_t *reply, size_t len)
 	bool ok = reply != NULL && len == 2 && memcmp(reply, "OK", 2) == 0;
 
 	/* A dead client's breakpoints were already dropped by its detach. */
-	if (!ok && r->insert && !r->c->dead)
+	if (!ok && r->insert && !r->c->dead) {
 		bp_table_remove(&r->t->bps, r->c->id, &r->key);
+		hw_slots_release(&r->t->hw, &r->key);
+	}
 	if (!r->c->dead) {
 		if (reply == NULL)
 			client_reply_error(r->c, 1, "the target's stub connection was lost");
@@ -114,7 +117,16 @@ void target_breakpoint(struct target *t, struct client *c, bool insert, const st
 	change = insert ? bp_table_add(&t->bps, c->id, key) : bp_table_remove(&t->bps, c->id, key);
 	switch (change) {
 	case BP_INSERT_UPSTREAM:
+		if (hw_slots_claim(&t->hw, key) != 0) {
+			bp_table_remove(&t->bps, c->id, key);
+			client_reply_error(c, 0x1c, "%s: all %u hardware debug slots are taken "
+					   "(monitor hw shows who holds them)", target_name(t), t->hw.n);
+			return;
+		}
+		send_bp(t, c, insert, key);
+		break;
 	case BP_REMOVE_UPSTREAM:
+		hw_slots_release(&t->hw, key);
 		send_bp(t, c, insert, key);
 		break;
 	case BP_NO_CHANGE:

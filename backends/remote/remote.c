@@ -38,6 +38,12 @@ static pid_t remote_child_pid(const struct backend *b)
 	return -1;
 }
 
+static unsigned remote_hw_slots(const struct backend *b)
+{
+	(void)b;
+	return 0; /* unknown: the stub refuses what it cannot hold */
+}
+
 static void remote_child_exited(struct backend *b, int status)
 {
 	(void)b;
@@ -58,6 +64,7 @@ const struct backend_ops remote_backend_ops = {
 	.launch = remote_launch,
 	.gdb_address = remote_gdb_address,
 	.child_pid = remote_child_pid,
+	.hw_slots = remote_hw_slots,
 	.child_exited = remote_child_exited,
 	.destroy = remote_destroy,
 };

@@ -11,11 +11,12 @@ struct arch_quirks {
 	const char *arch;
 	const char *binary;
 	const char *exit_device; /* how the guest ends QEMU with a status */
+	unsigned hw_slots;       /* hardware breakpoint/watchpoint slots */
 };
 
 static const struct arch_quirks arches[] = {
-	{ "i386", "qemu-system-i386", "isa-debug-exit,iobase=0xf4,iosize=0x04" },
-	{ "x86_64", "qemu-system-x86_64", "isa-debug-exit,iobase=0xf4,iosize=0x04" },
+	{ "i386", "qemu-system-i386", "isa-debug-exit,iobase=0xf4,iosize=0x04", 4 },
+	{ "x86_64", "qemu-system-x86_64", "isa-debug-exit,iobase=0xf4,iosize=0x04", 4 },
 };
 
 /* The quirks for an architecture, or NULL. */
@@ -84,6 +85,14 @@ int qemu_cmdline_build(struct qemu_cmdline *cl, const struct cfg_target *cfg, in
 		return -1;
 	}
 	return 0;
+}
+
+/* Hardware debug slots the architecture has. */
+unsigned qemu_arch_hw_slots(const char *arch)
+{
+	const struct arch_quirks *q = find_arch(arch);
+
+	return q != NULL ? q->hw_slots : 0;
 }
 
 /* Free argv. */

@@ -17,6 +17,11 @@ struct qemu_cmdline {
 int qemu_cmdline_build(struct qemu_cmdline *cl, const struct cfg_target *cfg, int gdb_fd,
 		       int qmp_fd, const char *pidfile, char **cause);
 
+/* Hardware debug slots the architecture has (x86: DR0-3), 0 if unknown.
+ * QEMU's TCG emulates any number; the daemon offers what real hardware has,
+ * so a session behaves the same on every backend. */
+unsigned qemu_arch_hw_slots(const char *arch);
+
 /* Free argv. */
 void qemu_cmdline_free(struct qemu_cmdline *cl);
 

@@ -26,6 +26,7 @@
 
 struct backend {
 	char name[64];
+	unsigned hw_slots;
 	char gdb_path[256];
 	char gdb_addr[270];
 	char qmp_path[256];
@@ -136,6 +137,7 @@ static int tcg_launch(struct event_base *base, const struct cfg_target *cfg,
 	    spawn(b, cl.argv, cause) != 0)
 		goto out;
 	log_info("target %s: started %s (pid %d)", cfg->name, cl.argv[0], (int)b->pid);
+	b->hw_slots = qemu_arch_hw_slots(cfg->arch);
 	b->qmp = qmp_create(base, b->qmp_path, cfg->name);
 	*out = b;
 	rc = 0;
@@ -158,6 +160,11 @@ static const char *tcg_gdb_address(const struct backend *b)
 static pid_t tcg_child_pid(const struct backend *b)
 {
 	return b->pid;
+}
+
+static unsigned tcg_hw_slots(const struct backend *b)
+{
+	return b->hw_slots;
 }
 
 static void tcg_child_exited(struct backend *b, int status)
@@ -207,6 +214,7 @@ const struct backend_ops tcg_backend_ops = {
 	.launch = tcg_launch,
 	.gdb_address = tcg_gdb_address,
 	.child_pid = tcg_child_pid,
+	.hw_slots = tcg_hw_slots,
 	.child_exited = tcg_child_exited,
 	.destroy = tcg_destroy,
 };

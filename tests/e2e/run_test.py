@@ -6,8 +6,10 @@ usage: run_test.py --gdbhub PATH --guests-dir DIR [--direct] [--keep] TESTNAME
 The runner makes a scratch directory, writes a config with one target "demo",
 starts `gdbhub serve -c CONFIG`, waits until the target's socket listens, then
 runs `gdb -batch -nx -x scenarios/TESTNAME.py` once per phase of the test (see
-SPECS).  The test passes when every gdb that should exit 0 did, the daemon
-exits 0 within SHUTDOWN_TIMEOUT of SIGTERM, and no QEMU it started is alive.
+SPECS).  A test with "clients" instead runs several gdbs at the same time, one
+per client, each `scenarios/TESTNAME_CLIENT.py` on a listener of its own.  The
+test passes when every gdb that should exit 0 did, the daemon exits 0 within
+SHUTDOWN_TIMEOUT of SIGTERM, and no QEMU it started is alive.
 
 --direct starts QEMU with its own gdbstub on the target socket instead of the
 daemon: it checks the scenarios themselves against QEMU (tests marked
@@ -61,6 +63,16 @@ TARGET = "demo"        # the config's target name, whatever the guest
 #            own, which is where gdb connects (GDBHUB_SOCK); both daemons
 #            must exit 0 on SIGTERM
 #   direct   False: meaningless without the daemon, skipped with --direct
+#   clients  {NAME: ROLE, ...}: instead of phases, one gdb per client, all started
+#            at once, running scenarios/TESTNAME_NAME.py (GDBHUB_CLIENT = NAME).
+#            Each connects to a unix listener of its own, NAME.sock, whose
+#            "role" is ROLE ("control" or "observe").  The scripts synchronise
+#            through files in the scratch directory (check.signal/wait_for).
+#            If one gdb fails, the runner signals "abort" so the others stop
+#            waiting.  Such tests need the daemon (direct is forced False).
+#   kill     NAME of a client: once its script calls ready(), wait ACTION_DELAY,
+#            kill -9 that gdb, and signal "NAME-killed"
+#   target   extra keys for the config's target, e.g. {"on_last_detach": "stay"}
 SPECS = {
     "break_args":       {},
     "stepping":         {},
@@ -74,14 +86,21 @@ SPECS = {
     "qemu_dies":        {"guest": "spin", "phases": ["kill_qemu"], "direct": False},
     "remote_backend":   {"backend": "remote"},
     "tcp_listener":     {"tcp": True},
+    "hw_slots":         {},
     "memory_bulk":      {},
     "garbage_resilience": {"direct": False},
     "hub_listener":     {"hub": True},
     "chained_daemons":  {"chain": True, "direct": False},
     "detach_resumes":   {"guest": "spin", "phases": ["ok", "ok"]},
+    "shared_three":     {"clients": {"a": "control", "b": "control", "c": "observe"}},
+    "floor_and_fanout": {"guest": "spin",
+                         "clients": {"a": "control", "b": "control", "c": "observe"}},
+    "kill_controller_at_bp": {"clients": {"a": "control", "b": "control"}, "kill": "a"},
+    "observer_cannot_break": {"clients": {"a": "control", "c": "observe"}},
 }
 DEFAULTS = {"guest": "demo", "phases": ["ok"], "backend": "tcg", "tcp": False,
-            "hub": False, "chain": False, "direct": True}
+            "hub": False, "chain": False, "direct": True, "clients": {}, "kill": None,
+            "target": {}}
 
 
 class Failure(Exception):
@@ -222,7 +241,7 @@ class Test:
         self.daemon = None
         self.daemon_b = None     # the second daemon (spec "chain")
         self.qemu = None         # a QEMU the runner started itself
-        self.gdbs = []           # (phase index, Popen, log path)
+        self.gdbs = []           # (phase index or client name, Popen, log path)
         self.daemon_qemus = []   # pids seen in the daemon's pidfile, in order
         self.watching = False
 
@@ -268,11 +287,17 @@ class Test:
 
     # -- the daemon
 
+    def client_sock_of(self, name):
+        """The listener of client NAME (spec "clients")."""
+        return os.path.join(self.tmp, name + ".sock")
+
     def write_config(self, target):
         listen = [{"unix": self.sock}]
         if self.port:
             listen.append({"tcp": "127.0.0.1:%d" % self.port})
-        target = dict(name=TARGET, **target, listen=listen)
+        for name, role in self.spec["clients"].items():
+            listen.append({"unix": self.client_sock_of(name), "role": role})
+        target = dict(name=TARGET, **target, **self.spec["target"], listen=listen)
         hub_listen = [{"unix": self.hub_sock}] if self.hub_sock else []
         config = {"runtime_dir": self.run_dir, "listen": hub_listen, "targets": [target]}
         with open(self.config, "w") as f:
@@ -354,6 +379,10 @@ class Test:
                           lambda: unix_listening(self.hub_sock), STARTUP_TIMEOUT, proc)
         if self.chain_sock and not self.direct:
             self.start_daemon_b()
+        for name in self.spec["clients"]:
+            path = self.client_sock_of(name)
+            self.wait_for("client %s's socket %s listens" % (name, path),
+                          lambda: unix_listening(path), STARTUP_TIMEOUT, proc)
 
     def stop_one_daemon(self, proc, name):
         if proc.poll() is not None:
@@ -411,18 +440,19 @@ class Test:
 
     # -- gdb sessions
 
-    def run_gdb(self, index, phase):
-        script = os.path.join(SCENARIOS, self.name + ".py")
-        gdb_log = os.path.join(self.tmp, "gdb-%d.log" % index)
-        ready = os.path.join(self.tmp, "ready-%d" % index)
+    def start_gdb(self, label, script, sock, extra_env):
+        """Start one gdb running script against sock; return (Popen, ready file)."""
+        gdb_log = os.path.join(self.tmp, "gdb-%s.log" % label)
+        ready = os.path.join(self.tmp, "ready-%s" % label)
         env = dict(os.environ)
+        env.update(extra_env)
         env.update({
-            "GDBHUB_SOCK": self.client_sock(),
+            "GDBHUB_SOCK": sock,
             "GDBHUB_ELF": self.elf,
             "GDBHUB_TMP": self.tmp,
-            "GDBHUB_PHASE": str(index),
             "GDBHUB_READY": ready,
             "GDBHUB_GDB_LOG": gdb_log,
+            "GDBHUB_DAEMON_LOG": self.daemon_log,
             "GDBHUB_DIRECT": "1" if self.direct else "0",
             "GDBHUB_EXIT_STATUS_KNOWN": "0" if self.spec["backend"] == "remote" else "1",
             "PYTHONDONTWRITEBYTECODE": "1",   # keep the source tree clean
@@ -432,11 +462,17 @@ class Test:
         if self.port:
             env["GDBHUB_TCP"] = "127.0.0.1:%d" % self.port
         cmd = [self.args.gdb, "-batch", "-nx", "-x", script]
-        log("gdb session %d (%s): %s" % (index, phase, " ".join(cmd)))
+        log("gdb %s: %s" % (label, " ".join(cmd)))
         with open(gdb_log, "ab") as out:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                                     env=env, start_new_session=True)
-        self.gdbs.append((index, proc, gdb_log))
+        self.gdbs.append((label, proc, gdb_log))
+        return proc, ready
+
+    def run_gdb(self, index, phase):
+        log("gdb session %d (%s)" % (index, phase))
+        proc, ready = self.start_gdb(str(index), os.path.join(SCENARIOS, self.name + ".py"),
+                                     self.client_sock(), {"GDBHUB_PHASE": str(index)})
 
         if phase in ("kill_gdb", "kill_qemu"):
             self.wait_for("gdb session %d signals ready" % index,
@@ -462,16 +498,71 @@ class Test:
                           % (index, rc))
         log("gdb session %d passed" % index)
 
+    def signal(self, name):
+        """Create the file check.wait_for(name) waits for."""
+        path = os.path.join(self.tmp, "signal-" + name)
+        with open(path + ".tmp", "w") as f:
+            f.write("runner\n")
+        os.rename(path + ".tmp", path)
+        log("signalled " + name)
+
+    def run_clients(self):
+        """Spec "clients": every client's gdb at once; all must exit 0."""
+        procs = {}
+        for name in self.spec["clients"]:
+            script = os.path.join(SCENARIOS, "%s_%s.py" % (self.name, name))
+            procs[name] = self.start_gdb(name, script, self.client_sock_of(name),
+                                         {"GDBHUB_CLIENT": name})
+        victim = self.spec["kill"]
+        done, failed = set(), []
+        while len(done) < len(procs):
+            self.remaining()
+            for name, (proc, ready) in procs.items():
+                if name in done:
+                    continue
+                if proc.poll() is None:
+                    if name == victim and os.path.exists(ready):
+                        self.kill_client(name, proc)
+                        done.add(name)
+                    continue
+                done.add(name)
+                if name == victim:
+                    failed.append("gdb %s exited (status %d) before the runner killed it"
+                                  % (name, proc.returncode))
+                elif proc.returncode != 0:
+                    failed.append("gdb %s exited with status %d (number of failed checks)"
+                                  % (name, proc.returncode))
+                else:
+                    log("gdb %s passed" % name)
+                if failed and not os.path.exists(os.path.join(self.tmp, "signal-abort")):
+                    self.signal("abort")     # the others need not wait for it
+            time.sleep(0.05)
+        if failed:
+            raise Failure("; ".join(failed))
+
+    def kill_client(self, name, proc):
+        time.sleep(ACTION_DELAY)
+        if proc.poll() is not None:
+            raise Failure("gdb %s exited (status %d) before the runner killed it"
+                          % (name, proc.returncode))
+        log("kill -9 gdb %s (pid %d)" % (name, proc.pid))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        self.signal(name + "-killed")
+
     # -- all of it
 
     def run(self):
         failure = None
         try:
             self.start()
-            for index, phase in enumerate(self.spec["phases"]):
-                if index:
-                    time.sleep(ACTION_DELAY)
-                self.run_gdb(index, phase)
+            if self.spec["clients"]:
+                self.run_clients()
+            else:
+                for index, phase in enumerate(self.spec["phases"]):
+                    if index:
+                        time.sleep(ACTION_DELAY)
+                    self.run_gdb(index, phase)
             if not self.direct:
                 self.stop_daemon()
                 self.check_no_qemu_left()
@@ -506,8 +597,8 @@ class Test:
                 text = "(no such file)\n"
             text = text or "(empty)\n"
             sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
-        for index, _, path in self.gdbs:
-            dump("gdb session %d output" % index, path)
+        for label, _, path in self.gdbs:
+            dump("gdb %s output" % label, path)
         if failure:
             if not self.direct:
                 dump("gdbhub stderr", self.daemon_log)
@@ -535,6 +626,8 @@ def main():
     args = ap.parse_args()
 
     spec = dict(DEFAULTS, **SPECS[args.test])
+    if spec["clients"]:
+        spec["direct"] = False   # QEMU's own stub takes one client at a time
     for tool, path in (("gdb", args.gdb), ("qemu-system-i386", args.qemu)):
         if not path:
             print("SKIP: %s not found" % tool)
