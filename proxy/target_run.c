@@ -189,6 +189,12 @@ void target_format_stop(const struct target *t, const struct client *c, char *ou
 	stop.thread.has_pid = false;
 	stop.has_pid = true;
 	stop.pid = t->pid;
+	/* A watchpoint report is for the clients that watch that address; to
+	 * the others it is a plain stop. */
+	if ((stop.reason == RSP_REASON_WATCH || stop.reason == RSP_REASON_RWATCH ||
+	     stop.reason == RSP_REASON_AWATCH) &&
+	    !bp_table_owns_watch_at(&t->bps, c->id, stop.watch_addr))
+		stop.reason = RSP_REASON_NONE;
 	if (rsp_stop_format(out, cap, &stop, c->multiprocess, t->pid) < 0)
 		snprintf(out, cap, "S05");
 }

@@ -153,6 +153,21 @@ bool bp_table_owns(const struct bp_table *t, uint32_t owner, const struct bp_key
 	return i >= 0 && find_owner(&t->entries[i], owner) >= 0;
 }
 
+/* Whether owner owns a watchpoint whose range holds addr. */
+bool bp_table_owns_watch_at(const struct bp_table *t, uint32_t owner, uint64_t addr)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct bp_key *k = &t->entries[i].key;
+		bool watch = k->type == BP_WATCH_WRITE || k->type == BP_WATCH_READ ||
+			     k->type == BP_WATCH_ACCESS;
+		uint64_t len = k->kind > 0 ? k->kind : 1;
+		if (watch && addr >= k->addr && addr - k->addr < len &&
+		    find_owner(&t->entries[i], owner) >= 0)
+			return true;
+	}
+	return false;
+}
+
 /* How many distinct breakpoints are inserted. */
 size_t bp_table_count(const struct bp_table *t)
 {

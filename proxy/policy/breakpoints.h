@@ -70,6 +70,10 @@ size_t bp_table_remove_owner(struct bp_table *t, uint32_t owner,
 /* Whether owner owns the breakpoint at key. */
 bool bp_table_owns(const struct bp_table *t, uint32_t owner, const struct bp_key *key);
 
+/* Whether owner owns a watchpoint (types 2-4) whose range holds addr: a stop
+ * reported as `watch:ADDR` is that owner's to see. */
+bool bp_table_owns_watch_at(const struct bp_table *t, uint32_t owner, uint64_t addr);
+
 /* How many distinct breakpoints are inserted (for upstream accounting). */
 size_t bp_table_count(const struct bp_table *t);
 

@@ -137,6 +137,27 @@ static void test_remove_owner_without_callback(void **state)
 	bp_table_finish(&t);
 }
 
+static void test_watch_reports_belong_to_the_watchers(void **state)
+{
+	struct bp_table t;
+	struct bp_key wide = { BP_WATCH_ACCESS, 0x300000, 8 };
+
+	(void)state;
+	bp_table_init(&t);
+	bp_table_add(&t, 1, &watch1);
+	bp_table_add(&t, 2, &sw1);
+	bp_table_add(&t, 3, &wide);
+	assert_true(bp_table_owns_watch_at(&t, 1, 0x200000));
+	assert_true(bp_table_owns_watch_at(&t, 1, 0x200003));
+	assert_false(bp_table_owns_watch_at(&t, 1, 0x200004));
+	assert_false(bp_table_owns_watch_at(&t, 2, 0x200000));
+	/* A software breakpoint is no watchpoint, whatever its address. */
+	assert_false(bp_table_owns_watch_at(&t, 2, sw1.addr));
+	assert_true(bp_table_owns_watch_at(&t, 3, 0x300007));
+	assert_false(bp_table_owns_watch_at(&t, 3, 0x2fffff));
+	bp_table_finish(&t);
+}
+
 static void test_finish_twice_and_empty(void **state)
 {
 	struct bp_table t;
@@ -159,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_keys_differ_by_type_and_kind),
 		cmocka_unit_test(test_remove_owner_reports_orphans_only),
 		cmocka_unit_test(test_remove_owner_without_callback),
+		cmocka_unit_test(test_watch_reports_belong_to_the_watchers),
 		cmocka_unit_test(test_finish_twice_and_empty),
 	};
 
