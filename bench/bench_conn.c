@@ -423,34 +423,116 @@ int bench_conn_send(struct bench_conn *c, const void *payload, size_t len, char 
 	return c->no_ack ? 0 : wait_ack(c, deadline, cause);
 }
 
+/* Sort one event met while waiting for a packet: 1 a packet, 0 an event
+ * to skip (an ack, a notification, a `-` answered by resending), -1 an
+ * event never accepted. */
+static int sort_event(struct bench_conn *c, const struct rsp_event *ev, int *resends,
+		      uint64_t deadline, char **cause)
+{
+	if (ev->kind == RSP_EV_PACKET)
+		return 1;
+	if (ev->kind == RSP_EV_ACK || ev->kind == RSP_EV_NOTIFICATION)
+		return 0;
+	if (ev->kind == RSP_EV_NAK && !c->no_ack)
+		return resend(c, resends, deadline, cause) < 0 ? -1 : 0;
+	return bad_event(c, ev, cause);
+}
+
+/* Hand out the packet ev, acknowledging it in ack mode. */
+static int deliver(struct bench_conn *c, const struct rsp_event *ev, const uint8_t **reply,
+		   size_t *len, uint64_t deadline, char **cause)
+{
+	if (!c->no_ack && write_all(c, (const uint8_t *)"+", 1, deadline, cause) < 0)
+		return -1;
+	*reply = ev->payload;
+	*len = ev->len;
+	return 0;
+}
+
 /* Wait for the next packet and acknowledge it in ack mode. */
 int bench_conn_recv(struct bench_conn *c, const uint8_t **reply, size_t *len,
 		    char **cause)
 {
 	uint64_t deadline = deadline_after(c->timeout_ms);
 	struct rsp_event ev;
-	int resends = 0;
+	int resends = 0, r;
+
+	*cause = NULL;
+	do {
+		if (next_event(c, &ev, deadline, cause) < 0)
+			return -1;
+		r = sort_event(c, &ev, &resends, deadline, cause);
+	} while (r == 0);
+	if (r < 0)
+		return -1;
+	return deliver(c, &ev, reply, len, deadline, cause);
+}
+
+/* Read what the socket holds now into c->in (which is empty) without
+ * waiting: 1 bytes came, 0 nothing there, -1 closed or failed. */
+static int read_now(struct bench_conn *c, char **cause)
+{
+	ssize_t n;
+
+	do {
+		n = recv(c->fd, c->in, sizeof(c->in), MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return bench_fail(cause, "connection closed by the peer");
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (n < 0)
+		return bench_fail(cause, "recv: %s", strerror(errno));
+	c->in_pos = 0;
+	c->in_len = (size_t)n;
+	return 1;
+}
+
+/* The next packet if one can be had without waiting. */
+int bench_conn_try_recv(struct bench_conn *c, const uint8_t **reply, size_t *len,
+			char **cause)
+{
+	uint64_t deadline = deadline_after(c->timeout_ms);
+	struct rsp_event ev = { .kind = RSP_EV_NONE };
+	int resends = 0, r;
 
 	*cause = NULL;
 	for (;;) {
-		if (next_event(c, &ev, deadline, cause) < 0)
-			return -1;
-		if (ev.kind == RSP_EV_PACKET)
-			break;
-		if (ev.kind == RSP_EV_ACK || ev.kind == RSP_EV_NOTIFICATION)
-			continue;
-		if (ev.kind == RSP_EV_NAK && !c->no_ack) {
-			if (resend(c, &resends, deadline, cause) < 0)
+		if (c->in_pos < c->in_len) {
+			c->in_pos += rsp_decoder_feed(&c->dec, c->in + c->in_pos,
+						      c->in_len - c->in_pos, &ev);
+			if (ev.kind == RSP_EV_NONE)
+				continue;
+			r = sort_event(c, &ev, &resends, deadline, cause);
+			if (r < 0)
 				return -1;
+			if (r == 1)
+				return deliver(c, &ev, reply, len, deadline, cause) < 0 ? -1 : 1;
 			continue;
 		}
-		return bad_event(c, &ev, cause);
+		r = read_now(c, cause);
+		if (r <= 0)
+			return r;
 	}
-	if (!c->no_ack && write_all(c, (const uint8_t *)"+", 1, deadline, cause) < 0)
-		return -1;
-	*reply = ev.payload;
-	*len = ev.len;
-	return 0;
+}
+
+/* Whether received bytes wait to be decoded (poll cannot see them). */
+bool bench_conn_buffered(const struct bench_conn *c)
+{
+	return c->in_pos < c->in_len;
+}
+
+/* The socket, for poll. */
+int bench_conn_fd(const struct bench_conn *c)
+{
+	return c->fd;
+}
+
+/* Write raw bytes outside any packet. */
+int bench_conn_send_raw(struct bench_conn *c, const void *buf, size_t len, char **cause)
+{
+	*cause = NULL;
+	return write_all(c, buf, len, deadline_after(c->timeout_ms), cause);
 }
 
 /* Send a NUL-terminated payload and wait for its reply. */

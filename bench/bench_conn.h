@@ -40,6 +40,24 @@ int bench_conn_send(struct bench_conn *c, const void *payload, size_t len, char 
 int bench_conn_recv(struct bench_conn *c, const uint8_t **reply, size_t *len,
 		    char **cause);
 
+/* Without waiting: decode what was already received and read what the
+ * socket holds. Returns 1 with the next packet in *reply and *len (as
+ * bench_conn_recv, acknowledged in ack mode), 0 when no whole packet is
+ * there yet, -1 on an error (a closed connection included). */
+int bench_conn_try_recv(struct bench_conn *c, const uint8_t **reply, size_t *len,
+			char **cause);
+
+/* Whether received bytes wait in the connection's buffer, where poll on the
+ * socket cannot see them: call bench_conn_try_recv before polling. */
+bool bench_conn_buffered(const struct bench_conn *c);
+
+/* The connection's socket, for poll (POLLIN). Do not read from it. */
+int bench_conn_fd(const struct bench_conn *c);
+
+/* Write bytes as they are, outside any packet (0x03 interrupts the target);
+ * nothing is acknowledged. */
+int bench_conn_send_raw(struct bench_conn *c, const void *buf, size_t len, char **cause);
+
 /* How many packets arrived where an ack was due; they were acknowledged and
  * ignored, as gdb does. QEMU sends one (a stop reply) when a debugger
  * connects while the VM runs. */

@@ -1,5 +1,7 @@
 /* gdbhub-bench: measure a GDB remote stub (QEMU's, a relay, gdbhub) from the
  * client side: `g` round trip, single-step rate, memory read throughput.
+ * With --fanout: how long a stop takes to reach one controller and many
+ * observers of one gdbhub target (bench_fanout.h).
  *
  * Exit status: 0 all measured, 1 error (figures so far are still printed),
  * 2 usage, 3 the target exited while stepping (the rest is skipped). */
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "bench/bench_conn.h"
+#include "bench/bench_fanout.h"
 #include "bench/bench_measure.h"
 #include "bench/bench_util.h"
 
@@ -23,10 +26,19 @@ struct options {
 	int timeout_ms;
 	bool ack;
 	bool json;
+	bool rounds_set;          /* --rounds given */
+	size_t fanout;            /* --fanout N; 0: the usual measurements */
+	const char *observe;      /* --observe-address */
+	unsigned settle_us;
+	bool hold;
 };
+
+/* Fan-out rounds unless --rounds says otherwise. */
+#define FANOUT_ROUNDS 200
 
 static const char usage_text[] =
 	"usage: gdbhub-bench ADDRESS [options]\n"
+	"       gdbhub-bench --fanout N --observe-address ADDR2 ADDRESS [options]\n"
 	"  ADDRESS        host:port, [v6]:port or unix:PATH of a GDB stub\n"
 	"  --rounds N     g round trips (default 2000, 0 skips)\n"
 	"  --steps N      single steps (default 5000, 0 skips)\n"
@@ -37,6 +49,16 @@ static const char usage_text[] =
 	"  --timeout SEC  wait at most SEC seconds for any reply (default 10)\n"
 	"  --ack          keep acknowledgements even if the peer offers no-ack mode\n"
 	"  --json         print one JSON object instead of text\n"
+	"Fan-out (gdbhub): a controller on ADDRESS, observers of the same target:\n"
+	"  --fanout N     N clients, the controller and N-1 observers; each round\n"
+	"                 all resume, the controller interrupts, every stop reply is\n"
+	"                 timed (--rounds K rounds, default 200)\n"
+	"  --observe-address ADDR\n"
+	"                 where the observers connect (an observe listener)\n"
+	"  --settle US    without acks: pause after the resumes so that they are\n"
+	"                 served before the interrupt (default 1000; grows on races)\n"
+	"  --hold         only connect and handshake the N clients, print 'ready',\n"
+	"                 stay idle until stdin ends\n"
 	"N takes a k or M suffix (KiB, MiB).\n";
 
 /* Print usage to stderr and return the usage exit status. */
@@ -85,7 +107,9 @@ static int apply_option(struct options *o, int opt, const char *arg)
 	if (r < 0)
 		return -1;
 	switch (opt) {
-	case 'r': o->rounds = (size_t)v; break;
+	case 'r': o->rounds = (size_t)v; o->rounds_set = true; break;
+	case 'f': o->fanout = (size_t)v; return v == 0 || v > 4096 ? -1 : 0;
+	case 'S': o->settle_us = (unsigned)v; return v > 1000000 ? -1 : 0;
 	case 's': o->steps = (size_t)v; break;
 	case 'b': o->region.bytes = v; break;
 	case 'a': o->region.addr = v; break;
@@ -93,6 +117,22 @@ static int apply_option(struct options *o, int opt, const char *arg)
 	case 'c': o->region.chunk = (size_t)v; break;
 	case 't': o->timeout_ms = (int)(v * 1000); return v == 0 || v > 86400 ? -1 : 0;
 	}
+	return 0;
+}
+
+/* Fan-out options go together; returns 0 or -1 after printing the problem. */
+static int check_fanout_options(struct options *o)
+{
+	if (o->fanout == 0 && (o->observe != NULL || o->hold)) {
+		fputs("gdbhub-bench: --observe-address and --hold need --fanout\n", stderr);
+		return -1;
+	}
+	if (o->fanout > 1 && o->observe == NULL) {
+		fputs("gdbhub-bench: --fanout N > 1 needs --observe-address\n", stderr);
+		return -1;
+	}
+	if (o->fanout > 0 && !o->rounds_set)
+		o->rounds = FANOUT_ROUNDS;
 	return 0;
 }
 
@@ -109,18 +149,26 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "ack", no_argument, NULL, 'k' },
+		{ "fanout", required_argument, NULL, 'f' },
+		{ "observe-address", required_argument, NULL, 'o' },
+		{ "settle", required_argument, NULL, 'S' },
+		{ "hold", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int opt;
 
-	*o = (struct options){ .rounds = 2000, .steps = 5000, .timeout_ms = 10000,
+	*o = (struct options){ .rounds = 2000, .steps = 5000, .timeout_ms = 10000, .settle_us = 1000,
 		.region = { .addr = 0x100000, .size = 1 << 20, .bytes = 4 << 20 } };
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (opt == 'j') {
 			o->json = true;
 		} else if (opt == 'k') {
 			o->ack = true;
+		} else if (opt == 'H') {
+			o->hold = true;
+		} else if (opt == 'o') {
+			o->observe = optarg;
 		} else if (opt == 'h' || opt == '?') {
 			return -1;
 		} else if (apply_option(o, opt, optarg) < 0) {
@@ -131,7 +179,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	if (optind != argc - 1)
 		return -1;
 	o->address = argv[optind];
-	return 0;
+	return check_fanout_options(o);
 }
 
 /* Print a JSON string value with the few escapes our strings can need. */
@@ -288,6 +336,92 @@ static int measure(struct bench_conn *c, const struct options *o, struct bench_p
 	return 0;
 }
 
+/* The fan-out figures as one flat JSON object on one line. */
+static void print_fanout_json(const struct options *o, const struct bench_fanout_result *r,
+			      const char *error)
+{
+	fputs("{\"address\": ", stdout);
+	json_string(o->address);
+	json_key("observe_address");
+	json_string(o->observe != NULL ? o->observe : "");
+	json_num("clients", true, (double)o->fanout, 0);
+	json_num("rounds", true, (double)r->rounds, 0);
+	json_num("retries", true, (double)r->retries, 0);
+	json_bool("no_ack", r->no_ack);
+	json_num("settle_us", true, r->settle_us, 0);
+	json_num("spread_median_us", r->rounds > 0, r->spread_median_us, 2);
+	json_num("spread_p99_us", r->rounds > 0, r->spread_p99_us, 2);
+	json_num("last_median_us", r->rounds > 0, r->last_median_us, 2);
+	json_num("last_p99_us", r->rounds > 0, r->last_p99_us, 2);
+	json_num("first_median_us", r->rounds > 0, r->first_median_us, 2);
+	json_num("first_p99_us", r->rounds > 0, r->first_p99_us, 2);
+	json_key("stop");
+	json_string(r->stop);
+	json_key("error");
+	if (error != NULL)
+		json_string(error);
+	else
+		fputs("null", stdout);
+	puts("}");
+}
+
+/* The fan-out figures as text. */
+static void print_fanout_text(const struct options *o, const struct bench_fanout_result *r)
+{
+	printf("fan-out: %zu clients: 1 controller on %s", o->fanout, o->address);
+	if (o->fanout > 1)
+		printf(", %zu observers on %s", o->fanout - 1, o->observe);
+	printf("\nrounds: %zu measured, %zu retried (an observer's resume raced the stop)\n",
+	       r->rounds, r->retries);
+	if (r->no_ack)
+		printf("barrier: no-ack mode, %u us pause before the interrupt\n", r->settle_us);
+	else
+		puts("barrier: ack mode, every resume acknowledged before the interrupt");
+	if (r->stop[0] != '\0')
+		printf("stop reply (controller): %s\n", r->stop);
+	if (r->rounds == 0)
+		return;
+	printf("spread, last reply - first reply: median %.2f us, p99 %.2f us\n",
+	       r->spread_median_us, r->spread_p99_us);
+	printf("last reply - 0x03 sent:           median %.2f us, p99 %.2f us\n",
+	       r->last_median_us, r->last_p99_us);
+	printf("first reply - 0x03 sent:          median %.2f us, p99 %.2f us\n",
+	       r->first_median_us, r->first_p99_us);
+}
+
+/* --fanout: connect N clients, then measure or hold. */
+static int run_fanout(const struct options *o)
+{
+	struct bench_fanout_opts fo = {
+		.control = o->address, .observe = o->observe, .clients = o->fanout,
+		.rounds = o->rounds, .timeout_ms = o->timeout_ms, .settle_us = o->settle_us,
+		.allow_noack = !o->ack, .probe_addr = o->region.addr,
+	};
+	struct bench_fanout_result res = { 0 };
+	struct bench_fanout *f = NULL;
+	char *cause = NULL;
+	int r = bench_fanout_open(&fo, &f, &cause);
+
+	if (r == 0 && o->hold) {
+		printf("ready: %zu clients connected and idle\n", o->fanout);
+		fflush(stdout);
+		r = bench_fanout_hold(f, 0, &cause);
+	} else if (r == 0) {
+		r = bench_fanout_measure(f, &res, &cause);
+	}
+	bench_fanout_close(f);
+	if (r < 0 && cause == NULL)
+		cause = strdup("failed");
+	if (o->json && !o->hold)
+		print_fanout_json(o, &res, cause);
+	else if (!o->hold)
+		print_fanout_text(o, &res);
+	if (r < 0)
+		fprintf(stderr, "gdbhub-bench: %s\n", cause);
+	free(cause);
+	return r < 0 ? 1 : 0;
+}
+
 /* Connect, measure, print. */
 int main(int argc, char **argv)
 {
@@ -300,6 +434,8 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o) < 0)
 		return usage();
+	if (o.fanout > 0)
+		return run_fanout(&o);
 	r = bench_conn_open(o.address, o.timeout_ms, &c, &cause);
 	if (r == 0)
 		r = measure(c, &o, &peer, &res, &cause);
