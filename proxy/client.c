@@ -263,9 +263,26 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 		client_close(c, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 }
 
-/* Take a connected socket and attach it to target (may be NULL) with role. */
+/* The role a client gets on t: its listener's, else t's default. */
+static enum access_role resolve_role(enum cfg_role listener, const struct target *t)
+{
+	enum cfg_role r = listener;
+
+	if (r == CFG_ROLE_DEFAULT && t != NULL)
+		r = t->cfg->default_role;
+	return r == CFG_ROLE_OBSERVE ? ACCESS_OBSERVE : ACCESS_CONTROL;
+}
+
+/* Attach c to t with the role its listener and t's config give it. */
+void client_attach(struct client *c, struct target *t)
+{
+	c->role = resolve_role(c->listener_role, t);
+	target_attach(t, c);
+}
+
+/* Take a connected socket and attach it to target (may be NULL). */
 struct client *client_create(struct hub *hub, int fd, const char *peer, struct target *target,
-			     enum access_role role)
+			     enum cfg_role listener_role)
 {
 	struct client *c = calloc(1, sizeof(*c));
 
@@ -281,14 +298,15 @@ struct client *client_create(struct hub *hub, int fd, const char *peer, struct t
 	c->link.connected = true;
 	c->hub = hub;
 	c->id = ++hub->next_client_id;
-	c->role = role;
+	c->listener_role = listener_role;
+	c->role = resolve_role(listener_role, target);
 	c->refs = 1;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	STAILQ_INIT(&c->pending);
 	TAILQ_INSERT_TAIL(&hub->clients, c, hub_entry);
-	log_info("client %u connected from %s (%s)", c->id, c->peer, access_role_name(role));
+	log_info("client %u connected from %s", c->id, c->peer);
 	if (target != NULL)
-		target_attach(target, c);
+		client_attach(c, target);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
 	/* New bufferevents watch EV_WRITE; ours write directly (rsp_link.h). */
 	bufferevent_disable(c->bev, EV_WRITE);

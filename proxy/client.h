@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "proxy/queue_compat.h"
 
+#include "config/config.h"
 #include "proxy/policy/access.h"
 #include "proxy/rsp/rsp_stop.h"
 #include "proxy/rsp_link.h"
@@ -30,6 +31,8 @@ struct client {
 	struct hub *hub;
 	uint32_t id;
 	enum access_role role;
+	enum cfg_role listener_role; /* the listener's; the target's default if unset */
+	bool extended;           /* `!`: extended-remote, stays connected without a target */
 	char peer[96];
 	struct bufferevent *bev;
 	struct rsp_link link;
@@ -51,9 +54,13 @@ struct client {
 /* Largest packet a client may send us, and that we advertise. */
 #define CLIENT_PACKET_SIZE (128 * 1024)
 
-/* Take a connected socket; attach it to target (may be NULL) with role. */
+/* Take a connected socket; attach it to target (may be NULL). The client's
+ * role comes from its listener's role, else from the target's default. */
 struct client *client_create(struct hub *hub, int fd, const char *peer, struct target *target,
-			     enum access_role role);
+			     enum cfg_role listener_role);
+
+/* Attach c to t with the role its listener and t's config give it. */
+void client_attach(struct client *c, struct target *t);
 
 void client_ref(struct client *c);
 void client_unref(struct client *c);

@@ -10,6 +10,7 @@
 
 #include "proxy/client.h"
 #include "proxy/client_monitor.h"
+#include "proxy/client_select.h"
 #include "proxy/log.h"
 #include "proxy/rsp/rsp_hex.h"
 #include "proxy/rsp/rsp_stop.h"
@@ -38,7 +39,7 @@ static void cmd_supported(struct client *c, const char *pkt, size_t len)
 	c->multiprocess = strstr(pkt, "multiprocess+") != NULL;
 	snprintf(reply, sizeof(reply),
 		 "PacketSize=%x;QStartNoAckMode+;multiprocess+;vContSupported+;"
-		 "qXfer:features:read+",
+		 "qXfer:features:read+;qXfer:osdata:read+",
 		 CLIENT_PACKET_SIZE);
 	client_reply_str(c, reply);
 }
@@ -123,11 +124,16 @@ static void cmd_thread_alive(struct client *c, const char *pkt, size_t len)
 static void cmd_thread_info_first(struct client *c, const char *pkt, size_t len)
 {
 	struct target *t = c->target;
-	size_t cap = 2 + t->n_threads * 40, n = 1;
+	size_t cap = 2 + (t != NULL ? t->n_threads : 0) * 40, n = 1;
 	char *reply = malloc(cap);
 
 	(void)pkt;
 	(void)len;
+	if (t == NULL) {
+		free(reply);
+		client_reply_str(c, "l"); /* no target attached: no threads */
+		return;
+	}
 	if (reply == NULL) {
 		client_reply_error(c, 1, "out of memory");
 		return;
@@ -186,11 +192,17 @@ static void cmd_thread_extra(struct client *c, const char *pkt, size_t len)
 	target_forward(c->target, c, up, strlen(up), false);
 }
 
+/* `?`: without a target (the hub's endpoint before attach), nothing runs:
+ * W00 tells an extended-remote gdb it is connected but has no process, and
+ * a plain remote gdb to try extended-remote. */
 static void cmd_stop_reason(struct client *c, const char *pkt, size_t len)
 {
 	(void)pkt;
 	(void)len;
-	target_query_stop(c->target, c);
+	if (c->target == NULL)
+		client_reply_str(c, "W00");
+	else
+		target_query_stop(c->target, c);
 }
 
 /* Requests forwarded unchanged that act on the selected thread. */
@@ -362,14 +374,16 @@ static void cmd_xfer_features(struct client *c, const char *pkt, size_t len)
 	target_read_features(c->target, c, name, off, n);
 }
 
-/* D: leave the VM (it runs on if nobody else is attached). */
+/* D: leave the VM (it runs on if nobody else controls it). An
+ * extended-remote client stays connected to attach again. */
 static void cmd_detach(struct client *c, const char *pkt, size_t len)
 {
 	(void)pkt;
 	(void)len;
 	target_detach(c->target, c);
 	client_reply_str(c, "OK");
-	client_close_after_flush(c, "detached");
+	if (!c->extended)
+		client_close_after_flush(c, "detached");
 }
 
 /* k / vKill: the VM is shared and outlives any one debugger: detach. */
@@ -380,7 +394,8 @@ static void cmd_kill(struct client *c, const char *pkt, size_t len)
 	target_detach(c->target, c);
 	if (pkt[0] == 'v')
 		client_reply_str(c, "OK");
-	client_close_after_flush(c, "killed (detached)");
+	if (!c->extended)
+		client_close_after_flush(c, "killed (detached)");
 }
 
 /* Most specific first: the first match wins. */
@@ -393,7 +408,10 @@ static const struct cmd cmds[] = {
 	{ "vMustReplyEmpty", 0, 0, cmd_empty },
 	{ "qAttached", P, 0, cmd_attached },
 	{ "qSymbol", P, 0, cmd_ok },
-	{ "qfThreadInfo", T, 0, cmd_thread_info_first },
+	{ "qfThreadInfo", 0, 0, cmd_thread_info_first },
+	{ "qXfer:osdata:read:", P, 0, client_select_osdata },
+	{ "vAttach;", P, 0, client_select_attach },
+	{ "!", 0, 0, client_select_extended },
 	{ "qsThreadInfo", T, 0, cmd_thread_info_next },
 	{ "qC", T, 0, cmd_current_thread },
 	{ "qThreadExtraInfo,", P | CHECK(ACCESS_READ), cmd_thread_extra },
@@ -403,7 +421,7 @@ static const struct cmd cmds[] = {
 	{ "vCont?", T, 0, cmd_vcont_query },
 	{ "vCont;", P | CHECK(ACCESS_RESUME), cmd_vcont },
 	{ "vKill", P | T, 0, cmd_kill },
-	{ "?", T, 0, cmd_stop_reason },
+	{ "?", 0, 0, cmd_stop_reason },
 	{ "H", P | T, 0, cmd_set_thread },
 	{ "T", P | T, 0, cmd_thread_alive },
 	{ "g", CHECK(ACCESS_READ), cmd_forward_thread },

@@ -50,16 +50,6 @@ static void on_listener_accept(void *arg, int fd, const char *peer)
 	hub_accept(hl->hub, fd, peer, hl->target, hl->role);
 }
 
-/* The role a client gets: its listener's, else its target's default. */
-static enum access_role resolve_role(enum cfg_role listener, const struct target *target)
-{
-	enum cfg_role r = listener;
-
-	if (r == CFG_ROLE_DEFAULT && target != NULL)
-		r = target->cfg->default_role;
-	return r == CFG_ROLE_OBSERVE ? ACCESS_OBSERVE : ACCESS_CONTROL;
-}
-
 /* Accept a connection on a listener bound to target (NULL: the hub's own). */
 void hub_accept(struct hub *hub, int fd, const char *peer, struct target *target,
 		enum cfg_role role)
@@ -78,7 +68,7 @@ void hub_accept(struct hub *hub, int fd, const char *peer, struct target *target
 		close(fd);
 		return;
 	}
-	if (client_create(hub, fd, peer, target, resolve_role(role, target)) == NULL) {
+	if (client_create(hub, fd, peer, target, role) == NULL) {
 		log_error("out of memory accepting %s", peer);
 		close(fd);
 	}
@@ -89,8 +79,8 @@ struct target *hub_default_target(struct hub *hub)
 {
 	struct target *first = TAILQ_FIRST(&hub->targets);
 
-	/* Choosing among several targets is the extended-remote work to come;
-	 * with one target there is nothing to choose. */
+	/* With one target there is nothing to choose; with several, clients
+	 * choose with vAttach (target extended-remote, then attach PID). */
 	if (first != NULL && TAILQ_NEXT(first, entry) == NULL)
 		return first;
 	return NULL;

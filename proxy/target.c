@@ -332,8 +332,8 @@ void target_attach(struct target *t, struct client *c)
 {
 	c->target = t;
 	TAILQ_INSERT_TAIL(&t->clients, c, target_entry);
-	log_info("client %u (%s) attached to %s (%s)", c->id, c->peer, target_name(t),
-		 target_state_name(t->state));
+	log_info("client %u (%s) attached to %s (%s) as %s", c->id, c->peer, target_name(t),
+		 target_state_name(t->state), access_role_name(c->role));
 }
 
 /* Translate a client's thread id to the upstream's. */

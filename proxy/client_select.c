@@ -1,0 +1,163 @@
+/* Choosing a target on the hub's own endpoint. One VM is one process to
+ * gdb; `info os processes` lists them and `attach PID` picks one. */
+#include "proxy/client_select.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy/backend.h"
+#include "proxy/client.h"
+#include "proxy/hub.h"
+#include "proxy/log.h"
+#include "proxy/rsp/rsp_hex.h"
+#include "proxy/target.h"
+#include "proxy/target_ops.h"
+
+/* `!`: extended-remote. */
+void client_select_extended(struct client *c, const char *pkt, size_t len)
+{
+	(void)pkt;
+	(void)len;
+	c->extended = true;
+	client_reply_str(c, "OK");
+}
+
+/* The target whose process id clients see as pid, or NULL. */
+static struct target *find_by_pid(struct hub *hub, uint64_t pid)
+{
+	struct target *t;
+
+	TAILQ_FOREACH(t, &hub->targets, entry)
+		if ((uint64_t)t->pid == pid)
+			return t;
+	return NULL;
+}
+
+/* vAttach;PID: attach and answer with the stop record. */
+void client_select_attach(struct client *c, const char *pkt, size_t len)
+{
+	const char *p = pkt + strlen("vAttach;"), *end = pkt + len;
+	struct target *t;
+	uint64_t pid;
+
+	if (rsp_parse_hex_u64(&p, end, &pid) != 0 || p != end) {
+		client_reply_error(c, 1, "malformed vAttach");
+		return;
+	}
+	t = find_by_pid(c->hub, pid);
+	if (t == NULL) {
+		client_reply_error(c, 1, "no target with process id %" PRIu64 " (monitor targets)", pid);
+		return;
+	}
+	if (c->target != NULL && c->target != t) {
+		client_reply_error(c, 1, "already attached to %s: detach first (one target per "
+				   "connection for now)", target_name(c->target));
+		return;
+	}
+	if (t->state == TARGET_STARTING || t->state == TARGET_FAILED) {
+		client_reply_error(c, 1, "target %s is %s", target_name(t), target_state_name(t->state));
+		return;
+	}
+	if (c->target == NULL)
+		client_attach(c, t);
+	target_query_stop(t, c);
+}
+
+/* Append text to a growing buffer; false on out of memory. */
+static bool append(char **buf, size_t *len, size_t *cap, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (*len + n + 1 > *cap) {
+		size_t want = (*len + n + 1) * 2;
+		char *p = realloc(*buf, want);
+		if (p == NULL)
+			return false;
+		*buf = p;
+		*cap = want;
+	}
+	memcpy(*buf + *len, text, n + 1);
+	*len += n;
+	return true;
+}
+
+/* The osdata "processes" table: one item per target. */
+static char *processes_xml(struct hub *hub, size_t *out_len)
+{
+	char *buf = NULL, item[512];
+	size_t len = 0, cap = 0;
+	struct target *t;
+	bool ok = append(&buf, &len, &cap, "<?xml version=\"1.0\"?>\n<osdata type=\"processes\">\n");
+
+	TAILQ_FOREACH(t, &hub->targets, entry) {
+		snprintf(item, sizeof(item),
+			 "<item><column name=\"pid\">%" PRId64 "</column>"
+			 "<column name=\"user\">gdbhub</column>"
+			 "<column name=\"command\">%s (%s %s, %s)</column>"
+			 "<column name=\"cores\">%zu</column></item>\n",
+			 t->pid, target_name(t), t->ops != NULL ? t->ops->name : "?",
+			 t->cfg->arch != NULL ? t->cfg->arch : "", target_state_name(t->state),
+			 t->n_threads);
+		ok = ok && append(&buf, &len, &cap, item);
+	}
+	ok = ok && append(&buf, &len, &cap, "</osdata>\n");
+	if (!ok) {
+		free(buf);
+		return NULL;
+	}
+	*out_len = len;
+	return buf;
+}
+
+/* Reply with [off, off+n) of data: `m` if more follows, `l` if not. */
+static void reply_slice(struct client *c, const char *data, size_t total, uint64_t off,
+			uint64_t n)
+{
+	size_t take;
+	char *reply;
+
+	if (off >= total) {
+		client_reply_str(c, "l");
+		return;
+	}
+	take = total - off < n ? total - off : n;
+	if (take > CLIENT_PACKET_SIZE - 1)
+		take = CLIENT_PACKET_SIZE - 1;
+	reply = malloc(take + 1);
+	if (reply == NULL) {
+		client_reply_error(c, 1, "out of memory");
+		return;
+	}
+	reply[0] = off + take < total ? 'm' : 'l';
+	memcpy(reply + 1, data + off, take);
+	client_reply(c, reply, take + 1);
+	free(reply);
+}
+
+/* qXfer:osdata:read:processes:OFF,LEN */
+void client_select_osdata(struct client *c, const char *pkt, size_t len)
+{
+	const char *prefix = "qXfer:osdata:read:processes:";
+	const char *p = pkt + strlen(prefix), *end = pkt + len;
+	uint64_t off, n;
+	size_t total;
+	char *xml;
+
+	if (len < strlen(prefix) || memcmp(pkt, prefix, strlen(prefix)) != 0) {
+		client_reply_str(c, ""); /* other osdata tables: not offered */
+		return;
+	}
+	if (rsp_parse_addr_len(&p, end, &off, &n) != 0 || p != end) {
+		client_reply_error(c, 1, "malformed qXfer:osdata request");
+		return;
+	}
+	xml = processes_xml(c->hub, &total);
+	if (xml == NULL) {
+		client_reply_error(c, 1, "out of memory");
+		return;
+	}
+	reply_slice(c, xml, total, off, n);
+	free(xml);
+}
