@@ -97,6 +97,10 @@ SPECS = {
                          "clients": {"a": "control", "b": "control", "c": "observe"}},
     "kill_controller_at_bp": {"clients": {"a": "control", "b": "control"}, "kill": "a"},
     "observer_cannot_break": {"clients": {"a": "control", "c": "observe"}},
+    "stay_on_last_detach": {"guest": "spin", "phases": ["ok", "ok"], "direct": False,
+                            "target": {"on_last_detach": "stay"}},
+    "last_controller_leaves": {"guest": "spin",
+                               "clients": {"a": "control", "c": "observe"}},
 }
 DEFAULTS = {"guest": "demo", "phases": ["ok"], "backend": "tcg", "tcp": False,
             "hub": False, "chain": False, "direct": True, "clients": {}, "kill": None,
@@ -541,6 +545,7 @@ class Test:
             raise Failure("; ".join(failed))
 
     def kill_client(self, name, proc):
+        """Spec "kill": kill -9 the gdb of client name, which called ready()."""
         time.sleep(ACTION_DELAY)
         if proc.poll() is not None:
             raise Failure("gdb %s exited (status %d) before the runner killed it"

@@ -15,9 +15,17 @@
 #   GDBHUB_GDB_LOG  file that holds this gdb's stdout and stderr (for capture())
 #   GDBHUB_DIRECT   "1" when gdb talks to QEMU's own stub (run_test.py --direct)
 #   GDBHUB_EXIT_STATUS_KNOWN  "0" when the stub cannot know QEMU's exit status
+#   GDBHUB_CLIENT   "a", "b", ...: which client of a multi-client test this is
+#   GDBHUB_DAEMON_LOG  the daemon's stderr (for daemon_log_wait())
+#
+# Multi-client tests (run_test.py SPECS "clients") run one gdb per client at
+# the same time; the scripts take turns through signal() and wait_for().
 
+import collections
 import os
-import signal
+import re
+from signal import SIGINT
+import struct
 import threading
 import time
 import traceback
@@ -30,6 +38,7 @@ passes = 0
 DIRECT = os.environ.get("GDBHUB_DIRECT") == "1"
 EXIT_STATUS_KNOWN = os.environ.get("GDBHUB_EXIT_STATUS_KNOWN", "1") == "1"
 PHASE = int(os.environ.get("GDBHUB_PHASE", "0"))
+WAIT = 60   # s: how long wait_for() waits by default; only a hang takes that long
 
 
 def _result(ok, what, detail):
@@ -214,13 +223,194 @@ def ready():
     print("(ready: runner may act now)", flush=True)
 
 
+# ---- several gdbs at once: turns, the daemon's view, refusals
+
+def _signal_path(name):
+    return os.path.join(os.environ["GDBHUB_TMP"], "signal-" + name)
+
+
+def signal(name, text=""):
+    """Tell the other clients of a multi-client test that NAME happened;
+    text goes along (wait_for returns it)."""
+    path = _signal_path(name)
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.rename(path + ".tmp", path)
+    print("(signal %s: %r)" % (name, text), flush=True)
+
+
+def wait_for(name, timeout=WAIT):
+    """Wait until some client (or the runner) signals NAME; return its text.
+    Raises if it does not come within timeout s, or if the runner signals
+    "abort" (another client failed, so NAME may never come)."""
+    print("(waiting for %s)" % name, flush=True)
+    end = time.monotonic() + timeout
+    while not os.path.exists(_signal_path(name)):
+        if os.path.exists(_signal_path("abort")):
+            raise RuntimeError("another client failed while this one waited for " + name)
+        if time.monotonic() > end:
+            raise RuntimeError("no signal %s within %d s" % (name, timeout))
+        time.sleep(0.05)
+    with open(_signal_path(name)) as f:
+        return f.read()
+
+
+def background(fn):
+    """Run fn in a thread while gdb waits for the target (gdb's commands are
+    not for threads: fn may signal, wait and kill).  An exception in fn counts
+    as a failure.  Returns the started thread."""
+    def body():
+        try:
+            fn()
+        except Exception as e:
+            _result(False, "in a thread", "%s: %s" % (type(e).__name__, e))
+    thread = threading.Thread(target=body, daemon=True)
+    thread.start()
+    return thread
+
+
+def monitor(cmd):
+    """The text `monitor CMD` prints (the daemon's own commands: whoami, floor,
+    targets)."""
+    print("(gdb) monitor " + cmd, flush=True)
+    text = gdb.execute("monitor " + cmd, to_string=True)
+    print(text, end="" if text.endswith("\n") else "\n", flush=True)
+    return text
+
+
+def refresh():
+    """Forget what this gdb knows of registers and memory.  An all-stop gdb
+    that did not resume the VM itself still thinks it is where it last saw
+    it; after this, its next read asks the daemon."""
+    gdb.execute("maint flush register-cache")
+    gdb.execute("maint flush dcache")
+
+
+def breakpoint_address(text):
+    """The address in gdb's "Breakpoint N at 0x...: file ..." (from run())."""
+    m = re.search(r"reakpoint \d+ at (0x[0-9a-f]+)", text)
+    if not m:
+        raise RuntimeError("no breakpoint address in %r" % text)
+    return int(m.group(1), 16)
+
+
+Who = collections.namedtuple("Who", "id role target")
+
+
+def whoami():
+    """This client as `monitor whoami` describes it: .id, .role, .target."""
+    text = monitor("whoami")
+    m = re.search(r"client (\d+), role (\w+).*, target (\S+)", text)
+    if not m:
+        raise RuntimeError("unreadable `monitor whoami` output: %r" % text)
+    return Who(int(m.group(1)), m.group(2), m.group(3))
+
+
+def floor_holder(text):
+    """The client id `monitor floor` (or a `monitor targets` line) names as
+    holding the floor, or None if it is free."""
+    m = re.search(r"held by client (\d+)", text)
+    return int(m.group(1)) if m else None
+
+
+def poll_monitor(cmd, cond, what, timeout=WAIT):
+    """Repeat `monitor CMD` until cond(output) is true; return the output.
+    For waiting on the daemon's state, never on the clock."""
+    end = time.monotonic() + timeout
+    while True:
+        text = gdb.execute("monitor " + cmd, to_string=True)
+        if cond(text):
+            print("(gdb) monitor %s\n%s" % (cmd, text), end="", flush=True)
+            return text
+        if os.path.exists(_signal_path("abort")):
+            raise RuntimeError("another client failed while this one waited for " + what)
+        if time.monotonic() > end:
+            raise RuntimeError("not within %d s: %s; last `monitor %s`:\n%s"
+                               % (timeout, what, cmd, text))
+        time.sleep(0.1)
+
+
+def daemon_log_wait(pattern, what, timeout=WAIT):
+    """Wait until a line of the daemon's log matches the regex pattern; return
+    it.  Safe from a thread (it only reads a file)."""
+    end = time.monotonic() + timeout
+    regex = re.compile(pattern)
+    while True:
+        with open(os.environ["GDBHUB_DAEMON_LOG"], errors="replace") as f:
+            for text in f:
+                if regex.search(text):
+                    print("(daemon log: %s)" % text.rstrip(), flush=True)
+                    return text
+        if time.monotonic() > end:
+            raise RuntimeError("not within %d s: %s (no daemon log line matching %r)"
+                               % (timeout, what, pattern))
+        time.sleep(0.05)
+
+
+def elf_bytes(address, length):
+    """length bytes at address as the guest ELF's loadable segments hold them
+    (ELF32 little-endian, as the test guests are)."""
+    with open(os.environ["GDBHUB_ELF"], "rb") as f:
+        elf = f.read()
+    phoff, = struct.unpack_from("<I", elf, 28)
+    phentsize, phnum = struct.unpack_from("<HH", elf, 42)
+    for i in range(phnum):
+        ptype, offset, vaddr, _, filesz, _, _, _ = struct.unpack_from(
+            "<8I", elf, phoff + i * phentsize)
+        if ptype == 1 and vaddr <= address and address + length <= vaddr + filesz:
+            start = offset + address - vaddr
+            return elf[start:start + length]
+    raise RuntimeError("0x%x is in no loadable segment of the ELF" % address)
+
+
+def read_memory(address, length):
+    """length bytes of guest memory at address, as this gdb reads them."""
+    return bytes(gdb.selected_inferior().read_memory(address, length))
+
+
+def try_run(cmd):
+    """Run a gdb command that may fail; return (what gdb printed, the error
+    text or None).  The printed text includes warnings before the error."""
+    print("(gdb) " + cmd, flush=True)
+    mark = log_mark()
+    err = None
+    try:
+        gdb.execute(cmd)
+    except gdb.error as e:
+        err = str(e)
+        print("(gdb error: %s)" % err, flush=True)
+    return log_since(mark), err
+
+
+def expect_refused(what, cmd):
+    """cmd must fail: gdb raises an error or warns of an error reply
+    ("Remote failure reply").  Returns what gdb printed."""
+    text, err = try_run(cmd)
+    _result(err is not None or "Remote failure reply" in text, what,
+            "gdb error %r" % err if err else "gdb printed:\n" + _indent(text))
+    return text
+
+
+def expect_no_hang_after_end(what):
+    """Another client let the guest exit: this idle all-stop gdb learns of it
+    on its next request, as an error (the daemon closed the connection) or an
+    exit report; the point is that the request returns."""
+    try:
+        gdb.execute("maint flush register-cache")
+    except gdb.error:
+        pass
+    text, err = try_run("info registers pc")
+    _result(err is not None or "exited" in text, what,
+            "gdb error %r" % err if err else "gdb printed:\n" + _indent(text))
+
+
 def interrupt_continue(delay=1.0):
     """continue, and press Ctrl-C after delay s (a SIGINT to gdb itself, from
     a thread): the guest must stop with SIGINT."""
     def kick():
         time.sleep(delay)
         print("(sending SIGINT to gdb)", flush=True)
-        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), SIGINT)
     thread = threading.Thread(target=kick, daemon=True)
     thread.start()
     with Stops() as ev:

@@ -1,0 +1,24 @@
+# Proves an observer does not keep the VM stopped: when the last controller, A, detaches from the spin guest stopped in spin_loop, the VM resumes although observer C is still attached, and C sees it running (`monitor targets`); fails if the daemon counts observers as a reason to stay stopped, or resumes before A leaves.
+# Client A (control): stops the guest, lets C look, detaches.
+import check
+from check import expect_eq
+
+
+def scenario():
+    check.connect()
+    me = check.whoami()
+    expect_eq("A's role", me.role, "control")
+    check.wait_for("c-attached")
+    check.run("break spin_loop")
+    with check.Stops() as ev:
+        check.run("continue")
+    expect_eq("stop events", ev.describe(), ["breakpoint ['spin_loop']"])
+    check.run("delete")
+    check.signal("a-stopped")
+    check.wait_for("c-saw-stop")
+    check.run("detach")
+    check.signal("a-detached")
+
+
+if __name__ == "__main__":
+    check.main(scenario)
