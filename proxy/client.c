@@ -157,6 +157,24 @@ static bool queue_packet(struct client *c, const uint8_t *data, size_t len)
 	return true;
 }
 
+/* Serve pkt again once the attached target is ready: it goes back to the
+ * head of the queue, and the input loop holds it until the target wakes us. */
+void client_retry_when_ready(struct client *c, const char *pkt, size_t len)
+{
+	struct pending_packet *p = malloc(sizeof(*p) + len + 1);
+
+	if (p == NULL) {
+		client_reply_error(c, 1, "out of memory");
+		return;
+	}
+	p->len = len;
+	memcpy(p->data, pkt, len);
+	p->data[len] = '\0';
+	STAILQ_INSERT_HEAD(&c->pending, p, entry);
+	c->n_pending++;
+	c->busy = false;
+}
+
 /* Serve one packet; the handler replies now or later. */
 static void serve(struct client *c, const uint8_t *data, size_t len)
 {

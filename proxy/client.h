@@ -79,6 +79,9 @@ void client_reply_str(struct client *c, const char *payload);
 void client_reply_error(struct client *c, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Serve pkt again once the attached target is ready (it is starting). */
+void client_retry_when_ready(struct client *c, const char *pkt, size_t len);
+
 /* Take packets again after the target became ready. */
 void client_wake(struct client *c);
 

@@ -56,12 +56,16 @@ void client_select_attach(struct client *c, const char *pkt, size_t len)
 				   "connection for now)", target_name(c->target));
 		return;
 	}
-	if (t->state == TARGET_STARTING || t->state == TARGET_FAILED) {
-		client_reply_error(c, 1, "target %s is %s", target_name(t), target_state_name(t->state));
+	if (t->state == TARGET_FAILED) {
+		client_reply_error(c, 1, "target %s failed to start: %s", target_name(t), t->failure);
 		return;
 	}
 	if (c->target == NULL)
 		client_attach(c, t);
+	if (t->state == TARGET_STARTING) {
+		client_retry_when_ready(c, pkt, len);
+		return;
+	}
 	target_query_stop(t, c);
 }
 

@@ -245,10 +245,17 @@ void target_finish_exit(struct target *t)
 			 t->stop.kind == RSP_STOP_KILLED ? "killed by signal" : "exited with status",
 			 t->stop.signal);
 	TAILQ_FOREACH_SAFE(c, &t->clients, target_entry, next) {
-		if (c->waiting_stop && t->stop.kind != RSP_STOP_SIGNAL)
+		if (c->waiting_stop && t->stop.kind != RSP_STOP_SIGNAL) {
 			target_deliver_stop(t, c);
-		else
+			/* The process is gone: an extended-remote client stays
+			 * connected with none, as gdb expects after W/X. */
+			if (c->extended)
+				target_detach(t, c);
+		} else if (c->extended) {
+			target_detach(t, c);
+		} else {
 			client_close_after_flush(c, "the target's stub is gone");
+		}
 	}
 }
 

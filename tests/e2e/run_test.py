@@ -73,6 +73,8 @@ TARGET = "demo"        # the config's target name, whatever the guest
 #   kill     NAME of a client: once its script calls ready(), wait ACTION_DELAY,
 #            kill -9 that gdb, and signal "NAME-killed"
 #   target   extra keys for the config's target, e.g. {"on_last_detach": "stay"}
+#   second   a second target, "second", running spin.elf (process 2 to gdb);
+#            with hub, clients on the hub socket choose between the two
 SPECS = {
     "break_args":       {},
     "stepping":         {},
@@ -99,12 +101,13 @@ SPECS = {
     "observer_cannot_break": {"clients": {"a": "control", "c": "observe"}},
     "stay_on_last_detach": {"guest": "spin", "phases": ["ok", "ok"], "direct": False,
                             "target": {"on_last_detach": "stay"}},
+    "extended_select":  {"hub": True, "second": True, "direct": False},
     "last_controller_leaves": {"guest": "spin",
                                "clients": {"a": "control", "c": "observe"}},
 }
 DEFAULTS = {"guest": "demo", "phases": ["ok"], "backend": "tcg", "tcp": False,
             "hub": False, "chain": False, "direct": True, "clients": {}, "kill": None,
-            "target": {}}
+            "target": {}, "second": False}
 
 
 class Failure(Exception):
@@ -303,7 +306,12 @@ class Test:
             listen.append({"unix": self.client_sock_of(name), "role": role})
         target = dict(name=TARGET, **target, **self.spec["target"], listen=listen)
         hub_listen = [{"unix": self.hub_sock}] if self.hub_sock else []
-        config = {"runtime_dir": self.run_dir, "listen": hub_listen, "targets": [target]}
+        targets = [target]
+        if self.spec["second"]:
+            targets.append({"name": "second", "backend": "tcg", "arch": "i386",
+                            "kernel": os.path.join(self.args.guests_dir, "spin.elf"),
+                            "memory_mb": 64, "cpus": 1})
+        config = {"runtime_dir": self.run_dir, "listen": hub_listen, "targets": targets}
         with open(self.config, "w") as f:
             json.dump(config, f, indent=2)
         log("config:\n" + json.dumps(config, indent=2))
