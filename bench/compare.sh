@@ -43,15 +43,13 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 build=$(dirname "$here")/build
 rounds=5 cpu=0 boot=1 keep=0
 bench='' gdbhub='' kernel='' hub_template=''
 
 # Print an error and exit.
-die() {
-	echo "compare.sh: $*" >&2
-	exit 1
-}
 
 # Parse the command line; what follows -- is kept in "$@" for the bench.
 while [ $# -gt 0 ]; do
@@ -85,18 +83,6 @@ done
 work=$(mktemp -d /tmp/gdbhub-compare.XXXXXX)
 qemu_pid='' socat_pid='' hub_pid=''
 
-# Stop one process we started, by its pid, and wait for it (KILL after 5 s).
-stop_pid() {
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null || return 0
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -KILL "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
 
 # On exit: stop what we started, drop the work folder unless --keep.
 cleanup() {

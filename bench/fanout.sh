@@ -39,15 +39,13 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 build=$(dirname "$here")/build
 targets=16 clients=64 rounds=200 cpu=0 keep=0
 bench='' gdbhub='' kernel=''
 
 # Print an error and exit.
-die() {
-	echo "fanout.sh: $*" >&2
-	exit 1
-}
 
 # Whether $1 is a positive decimal number.
 positive() {
@@ -88,22 +86,6 @@ done
 work=$(mktemp -d /tmp/gdbhub-fanout.XXXXXX)
 hub_pid='' hold_pid='' qemu_pids=''
 
-# Stop one process we started, by its pid, and wait for it (KILL after $2
-# tenths of a second).
-stop_pid() {
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null || return 0
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt "$2" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		echo "fanout.sh: pid $1 ignored SIGTERM, killing it" >&2
-		kill -KILL "$1" 2>/dev/null || true
-	fi
-	wait "$1" 2>/dev/null || true
-}
 
 # On exit: end the idle clients, stop the daemon (it quits its QEMUs), make
 # sure none of its QEMUs outlived it, drop the work folder unless --keep.

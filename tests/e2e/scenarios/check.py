@@ -420,6 +420,16 @@ def interrupt_continue(delay=1.0):
     expect_in("gdb reports the interrupt", "Program received signal SIGINT", text)
 
 
+def stop_at_spin_loop():
+    """Run the spin guest to the entry of spin_loop (so it is past its start
+    code, which clears .bss) and delete the breakpoint again."""
+    run("break spin_loop")
+    with Stops() as ev:
+        run("continue")
+    expect_eq("stop at the entry of spin_loop", ev.describe(), ["breakpoint ['spin_loop']"])
+    run("delete")
+
+
 def continue_to_exit(expected_code):
     """continue; the guest must leave through isa-debug-exit with expected_code,
     without any stop on the way.

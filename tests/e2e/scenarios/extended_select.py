@@ -26,11 +26,7 @@ def scenario():
     expect_in("the inferior is process 2", "process 2", check.run("info inferiors"))
     expect_eq("the second VM has not run yet", check.value("ticks"), 0)
     # Into the spin loop first: the guest's start code clears .bss.
-    check.run("break spin_loop")
-    with check.Stops() as ev:
-        check.run("continue")
-    expect_eq("stop in the second VM", ev.describe(), ["breakpoint ['spin_loop']"])
-    check.run("delete")
+    check.stop_at_spin_loop()
     check.run("set var release = 1")
     check.continue_to_exit(7)
 

@@ -25,10 +25,7 @@ def scenario():
     check.signal("a-id", str(me.id))
     check.wait_for("b-attached")
     check.wait_for("c-attached")
-    check.run("break spin_loop")     # make sure the guest is in the loop first
-    check.run("continue")
-    expect_eq("function", check.function(), "spin_loop")
-    check.run("delete")
+    check.stop_at_spin_loop()
 
     kicker = check.background(interrupt_once_b_and_c_had_their_go)
     check.signal("a-resuming")

@@ -5,10 +5,7 @@ from check import expect_eq, expect_gt, value
 
 def scenario():
     check.connect()
-    check.run("break spin_loop")     # make sure the guest is in the loop first
-    check.run("continue")
-    expect_eq("function", check.function(), "spin_loop")
-    check.run("delete")
+    check.stop_at_spin_loop()
     check.interrupt_continue()
     expect_eq("function after the interrupt", check.function(), "spin_loop")
     expect_gt("ticks", value("ticks"), 0)

@@ -9,11 +9,7 @@ def scenario():
     me = check.whoami()
     expect_eq("A's role", me.role, "control")
     check.wait_for("c-attached")
-    check.run("break spin_loop")
-    with check.Stops() as ev:
-        check.run("continue")
-    expect_eq("stop events", ev.describe(), ["breakpoint ['spin_loop']"])
-    check.run("delete")
+    check.stop_at_spin_loop()
     check.signal("a-stopped")
     check.wait_for("c-saw-stop")
     check.run("detach")

@@ -7,10 +7,7 @@ from check import expect_eq, expect_in
 
 def scenario():
     check.connect()
-    check.run("break spin_loop")
-    check.run("continue")
-    expect_eq("function", check.function(), "spin_loop")
-    check.run("delete")
+    check.stop_at_spin_loop()
     check.ready()
     start = time.monotonic()
     with check.Stops() as ev:

@@ -5,10 +5,7 @@ from check import expect_eq, expect_gt, value
 
 def first():
     check.connect()
-    check.run("break spin_loop")
-    with check.Stops() as ev:
-        check.run("continue")
-    expect_eq("stop events", ev.describe(), ["breakpoint ['spin_loop']"])
+    check.stop_at_spin_loop()
     expect_eq("ticks at the entry of spin_loop", value("ticks"), 0)
     check.run("break guest_exit")
     check.run("detach")

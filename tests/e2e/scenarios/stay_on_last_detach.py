@@ -5,12 +5,8 @@ from check import expect_eq, value
 
 def first():
     check.connect()
-    check.run("break spin_loop")
-    with check.Stops() as ev:
-        check.run("continue")
-    expect_eq("stop events", ev.describe(), ["breakpoint ['spin_loop']"])
+    check.stop_at_spin_loop()
     expect_eq("ticks at the entry of spin_loop", value("ticks"), 0)
-    check.run("delete")
     check.run("detach")
 
 

@@ -5,10 +5,7 @@ from check import expect_eq, expect_gt, value
 
 def first():
     check.connect()
-    check.run("break spin_loop")
-    check.run("continue")
-    expect_eq("function", check.function(), "spin_loop")
-    check.run("delete")
+    check.stop_at_spin_loop()
     check.run("break guest_exit")
     check.run("hbreak serial_puts")
     check.ready()
