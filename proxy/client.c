@@ -50,6 +50,15 @@ void client_unref(struct client *c)
 		client_free(c);
 }
 
+/* Leave every target: the client's breakpoints go with it. */
+static void detach_all(struct client *c)
+{
+	struct attachment *a;
+
+	while ((a = TAILQ_FIRST(&c->attachments)) != NULL)
+		target_detach(a->t, c);
+}
+
 /* Close the connection and detach; freed when no request refers to it. */
 void client_close(struct client *c, const char *why)
 {
@@ -57,8 +66,7 @@ void client_close(struct client *c, const char *why)
 		return;
 	c->dead = true;
 	log_info("client %u (%s) closed: %s", c->id, c->peer, why);
-	if (c->target != NULL)
-		target_detach(c->target, c);
+	detach_all(c);
 	TAILQ_REMOVE(&c->hub->clients, c, hub_entry);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
@@ -73,7 +81,7 @@ static void on_write(struct bufferevent *bev, void *arg)
 	(void)bev;
 	rsp_link_output_drained(&c->link);
 	if (c->closing)
-		client_close(c, c->target == NULL ? "closed after its last reply" : "target gone");
+		client_close(c, "closed after its last reply");
 }
 
 /* Close after what is queued has been sent. */
@@ -83,8 +91,7 @@ void client_close_after_flush(struct client *c, const char *why)
 		return;
 	c->closing = true;
 	log_info("client %u (%s) closing: %s", c->id, c->peer, why);
-	if (c->target != NULL)
-		target_detach(c->target, c);
+	detach_all(c);
 	bufferevent_disable(c->bev, EV_READ);
 	rsp_link_flush(&c->link);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
@@ -294,8 +301,54 @@ static enum access_role resolve_role(enum cfg_role listener, const struct target
 /* Attach c to t with the role its listener and t's config give it. */
 void client_attach(struct client *c, struct target *t)
 {
-	c->role = resolve_role(c->listener_role, t);
-	target_attach(t, c);
+	struct attachment *a = target_attach(t, c, resolve_role(c->listener_role, t));
+
+	if (a == NULL) {
+		client_close(c, "out of memory attaching");
+		return;
+	}
+	client_set_current(c, a);
+}
+
+/* c's attachment to t, or NULL. */
+struct attachment *client_attachment(const struct client *c, const struct target *t)
+{
+	struct attachment *a;
+
+	TAILQ_FOREACH(a, &c->attachments, by_client)
+		if (a->t == t)
+			return a;
+	return NULL;
+}
+
+/* c's attachment to the target with process id pid, or NULL. */
+struct attachment *client_attachment_by_pid(const struct client *c, int64_t pid)
+{
+	struct attachment *a;
+
+	TAILQ_FOREACH(a, &c->attachments, by_client)
+		if (a->t->pid == pid)
+			return a;
+	return NULL;
+}
+
+/* How many targets c is attached to. */
+size_t client_attachment_count(const struct client *c)
+{
+	const struct attachment *a;
+	size_t n = 0;
+
+	TAILQ_FOREACH(a, &c->attachments, by_client)
+		n++;
+	return n;
+}
+
+/* Make a's target the current one: requests go there, with a's role. */
+void client_set_current(struct client *c, struct attachment *a)
+{
+	c->cur = a;
+	c->target = a != NULL ? a->t : NULL;
+	c->role = a != NULL ? a->role : resolve_role(c->listener_role, NULL);
 }
 
 /* Take a connected socket and attach it to target (may be NULL). */
@@ -319,6 +372,7 @@ struct client *client_create(struct hub *hub, int fd, const char *peer, struct t
 	c->listener_role = listener_role;
 	c->role = resolve_role(listener_role, target);
 	c->refs = 1;
+	TAILQ_INIT(&c->attachments);
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	STAILQ_INIT(&c->pending);
 	TAILQ_INSERT_TAIL(&hub->clients, c, hub_entry);

@@ -11,6 +11,7 @@
 #include "proxy/queue_compat.h"
 
 #include "config/config.h"
+#include "proxy/attachment.h"
 #include "proxy/policy/access.h"
 #include "proxy/rsp/rsp_stop.h"
 #include "proxy/rsp_link.h"
@@ -27,7 +28,6 @@ struct pending_packet {
 
 struct client {
 	TAILQ_ENTRY(client) hub_entry;
-	TAILQ_ENTRY(client) target_entry;
 	struct hub *hub;
 	uint32_t id;
 	enum access_role role;
@@ -41,10 +41,11 @@ struct client {
 	bool multiprocess;       /* negotiated in qSupported */
 	bool busy;               /* a request is being served */
 	bool processing;         /* inside the input loop */
-	bool waiting_stop;       /* resumed, or asked `?` of a running VM */
 	bool waiting_ready;      /* the target is still starting */
 	bool closing;            /* close once output is flushed */
-	struct target *target;
+	struct target *target;   /* the current target: the one Hg/vCont last named */
+	struct attachment *cur;  /* its attachment */
+	struct attachment_list attachments;
 	struct rsp_thread_id hg; /* thread for g, m, ... (client's view) */
 	struct rsp_thread_id hc; /* thread for legacy c/s */
 	STAILQ_HEAD(, pending_packet) pending;
@@ -59,8 +60,21 @@ struct client {
 struct client *client_create(struct hub *hub, int fd, const char *peer, struct target *target,
 			     enum cfg_role listener_role);
 
-/* Attach c to t with the role its listener and t's config give it. */
+/* Attach c to t with the role its listener and t's config give it; t
+ * becomes the current target. */
 void client_attach(struct client *c, struct target *t);
+
+/* c's attachment to t, or NULL. */
+struct attachment *client_attachment(const struct client *c, const struct target *t);
+
+/* c's attachment to the target with process id pid, or NULL. */
+struct attachment *client_attachment_by_pid(const struct client *c, int64_t pid);
+
+/* How many targets c is attached to. */
+size_t client_attachment_count(const struct client *c);
+
+/* Make a's target the current one (a may be NULL: none). */
+void client_set_current(struct client *c, struct attachment *a);
 
 void client_ref(struct client *c);
 void client_unref(struct client *c);

@@ -465,7 +465,7 @@ bool client_allowed(struct client *c, enum access_action action, const char *pkt
 	case ACCESS_WAIT_FOR_STOP:
 		log_info("client %u (%s, %s): %.*s: %s", c->id, c->peer, access_role_name(c->role),
 			 (int)(len > 24 ? 24 : len), pkt, access_explain(&r, v));
-		c->waiting_stop = true;
+		c->cur->waiting_stop = true;
 		return false;
 	case ACCESS_DENY_ROLE:
 		client_reply_error(c, 0x0d, "client %u (%s, %s) refused %.*s: %s", c->id, c->peer,

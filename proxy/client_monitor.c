@@ -49,10 +49,10 @@ static void reply_text(struct client *c, const struct text *t)
 	free(hex);
 }
 
-/* One line describing a client. */
-static void describe_client(struct text *out, const struct client *c)
+/* One line describing a client's attachment. */
+static void describe_client(struct text *out, const struct attachment *a)
 {
-	say(out, "  client %u  %-7s  %s\n", c->id, access_role_name(c->role), c->peer);
+	say(out, "  client %u  %-7s  %s\n", a->c->id, access_role_name(a->role), a->c->peer);
 }
 
 /* Who holds the floor of a target, as a phrase. */
@@ -86,19 +86,19 @@ static void mon_floor(struct client *c, struct text *out)
 static void mon_targets(struct client *c, struct text *out)
 {
 	const struct target *t;
-	const struct client *cl;
+	const struct attachment *a;
 
 	TAILQ_FOREACH(t, &c->hub->targets, entry) {
 		size_t n = 0;
-		TAILQ_FOREACH(cl, &t->clients, target_entry)
+		TAILQ_FOREACH(a, &t->attached, by_target)
 			n++;
 		say(out, "%s  process %lld  %s backend  %s  %zu client(s), floor ", target_name(t),
 		    (long long)t->pid, t->ops != NULL ? t->ops->name : "?",
 		    target_state_name(t->state), n);
 		describe_floor(out, t);
 		say(out, "\n");
-		TAILQ_FOREACH(cl, &t->clients, target_entry)
-			describe_client(out, cl);
+		TAILQ_FOREACH(a, &t->attached, by_target)
+			describe_client(out, a);
 	}
 }
 

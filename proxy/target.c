@@ -39,7 +39,7 @@ struct target *target_create(struct hub *hub, const struct cfg_target *cfg, int6
 	t->state = TARGET_STARTING;
 	t->ops = backend_find(cfg->backend);
 	bp_table_init(&t->bps);
-	TAILQ_INIT(&t->clients);
+	TAILQ_INIT(&t->attached);
 	return t;
 }
 
@@ -95,12 +95,12 @@ static void free_tdesc(struct target *t)
 /* Stop the backend, close the clients, free. */
 void target_destroy(struct target *t)
 {
-	struct client *c;
+	struct attachment *a;
 
 	if (t == NULL)
 		return;
-	while ((c = TAILQ_FIRST(&t->clients)) != NULL)
-		client_close(c, "the daemon is stopping");
+	while ((a = TAILQ_FIRST(&t->attached)) != NULL)
+		client_close(a->c, "the daemon is stopping");
 	upstream_destroy(t->up);
 	if (t->ops != NULL && t->backend != NULL)
 		t->ops->destroy(t->backend);
@@ -122,12 +122,12 @@ bool target_ready(const struct target *t)
 /* Wake the clients that arrived while the target was starting. */
 static void wake_clients(struct target *t)
 {
-	struct client *c, *next;
+	struct attachment *a, *next;
 
-	TAILQ_FOREACH_SAFE(c, &t->clients, target_entry, next) {
-		if (c->waiting_ready) {
-			c->waiting_ready = false;
-			client_wake(c);
+	TAILQ_FOREACH_SAFE(a, &t->attached, by_target, next) {
+		if (a->c->waiting_ready && a->c->target == t) {
+			a->c->waiting_ready = false;
+			client_wake(a->c);
 		}
 	}
 }
@@ -205,23 +205,23 @@ static void on_upstream_ready(void *ctx, const uint8_t *stop, size_t len)
 static void on_upstream_console(void *ctx, const uint8_t *hex, size_t len)
 {
 	struct target *t = ctx;
-	struct client *c;
+	struct attachment *a;
 	char *pkt = malloc(len + 2);
 
 	if (pkt == NULL)
 		return;
 	pkt[0] = 'O';
 	memcpy(pkt + 1, hex, len);
-	TAILQ_FOREACH(c, &t->clients, target_entry)
-		if (c->waiting_stop)
-			rsp_link_send(&c->link, pkt, len + 1);
+	TAILQ_FOREACH(a, &t->attached, by_target)
+		if (a->waiting_stop)
+			rsp_link_send(&a->c->link, pkt, len + 1);
 	free(pkt);
 }
 
 /* Deliver the final W/X to waiting clients and close the others. */
 void target_finish_exit(struct target *t)
 {
-	struct client *c, *next;
+	struct attachment *a, *next;
 
 	if (t->reap_timer != NULL)
 		evtimer_del(t->reap_timer);
@@ -244,18 +244,19 @@ void target_finish_exit(struct target *t)
 		log_info("target %s: VM %s %u", target_name(t),
 			 t->stop.kind == RSP_STOP_KILLED ? "killed by signal" : "exited with status",
 			 t->stop.signal);
-	TAILQ_FOREACH_SAFE(c, &t->clients, target_entry, next) {
-		if (c->waiting_stop && t->stop.kind != RSP_STOP_SIGNAL) {
+	TAILQ_FOREACH_SAFE(a, &t->attached, by_target, next) {
+		struct client *c = a->c;
+		/* The process is gone: an extended-remote client stays connected
+		 * (with its other VMs, or none), as gdb expects after W/X; a
+		 * plain remote one closes the connection itself after W/X. */
+		bool stays = c->extended || client_attachment_count(c) > 1;
+		bool told = a->waiting_stop && t->stop.kind != RSP_STOP_SIGNAL;
+		if (told)
 			target_deliver_stop(t, c);
-			/* The process is gone: an extended-remote client stays
-			 * connected with none, as gdb expects after W/X. */
-			if (c->extended)
-				target_detach(t, c);
-		} else if (c->extended) {
+		if (stays)
 			target_detach(t, c);
-		} else {
+		else if (!told)
 			client_close_after_flush(c, "the target's stub is gone");
-		}
 	}
 }
 
@@ -263,13 +264,13 @@ void target_finish_exit(struct target *t)
  * clients get errors from every request that needs the VM. */
 static void fail_startup(struct target *t, const char *why)
 {
-	struct client *c, *next;
+	struct attachment *a, *next;
 
 	t->state = TARGET_FAILED;
 	snprintf(t->failure, sizeof(t->failure), "%s", why);
 	log_error("target %s: failed to start: %s", target_name(t), why);
-	TAILQ_FOREACH_SAFE(c, &t->clients, target_entry, next)
-		client_close_after_flush(c, "the target failed to start");
+	TAILQ_FOREACH_SAFE(a, &t->attached, by_target, next)
+		client_close_after_flush(a->c, "the target failed to start");
 }
 
 /* The child did not exit after its stub went away: kill it. */
@@ -334,13 +335,21 @@ static const struct upstream_events upstream_events = {
 	.console = on_upstream_console,
 };
 
-/* Attach a client. */
-void target_attach(struct target *t, struct client *c)
+/* Attach a client with role. */
+struct attachment *target_attach(struct target *t, struct client *c, enum access_role role)
 {
-	c->target = t;
-	TAILQ_INSERT_TAIL(&t->clients, c, target_entry);
+	struct attachment *a = calloc(1, sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	a->c = c;
+	a->t = t;
+	a->role = role;
+	TAILQ_INSERT_TAIL(&t->attached, a, by_target);
+	TAILQ_INSERT_TAIL(&c->attachments, a, by_client);
 	log_info("client %u (%s) attached to %s (%s) as %s", c->id, c->peer, target_name(t),
-		 target_state_name(t->state), access_role_name(c->role));
+		 target_state_name(t->state), access_role_name(role));
+	return a;
 }
 
 /* Translate a client's thread id to the upstream's. */

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "config/config.h"
+#include "proxy/attachment.h"
 #include "proxy/policy/breakpoints.h"
 #include "proxy/policy/hwslots.h"
 #include "proxy/rsp/rsp_stop.h"
@@ -38,7 +39,6 @@ struct tdesc_annex {
 	size_t len;
 };
 
-TAILQ_HEAD(client_list, client);
 
 struct target {
 	TAILQ_ENTRY(target) entry;
@@ -57,7 +57,7 @@ struct target {
 	size_t n_threads;
 	struct bp_table bps;
 	struct hw_slots hw;           /* hardware slots, shared by all clients */
-	struct client_list clients;
+	struct attachment_list attached;
 	struct client *resumer;       /* whose resume is running */
 	bool maintenance_stop;        /* we interrupted to remove breakpoints */
 	bool client_interrupted;      /* a client asked for this stop */
@@ -86,8 +86,9 @@ const char *target_state_name(enum target_state s);
 /* The hub reaped this target's child process. */
 void target_child_exited(struct target *t, int status);
 
-/* Attach a client; it is told of stops from now on. */
-void target_attach(struct target *t, struct client *c);
+/* Attach a client with role; it is told of stops from now on. Returns the
+ * attachment (NULL on out of memory). */
+struct attachment *target_attach(struct target *t, struct client *c, enum access_role role);
 
 /* Detach a client: its breakpoints go, and if no client is left the VM runs
  * on. Safe to call for a client that is not attached. */

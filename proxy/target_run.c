@@ -166,7 +166,7 @@ void target_resume(struct target *t, struct client *c, const char *packet)
 	}
 	t->resumer = c;
 	t->client_interrupted = false;
-	c->waiting_stop = true;
+	client_attachment(c, t)->waiting_stop = true;
 	send_resume(t, packet);
 }
 
@@ -204,8 +204,11 @@ void target_deliver_stop(struct target *t, struct client *c)
 {
 	char buf[256];
 
+	struct attachment *a = client_attachment(c, t);
+
 	target_format_stop(t, c, buf, sizeof(buf));
-	c->waiting_stop = false;
+	if (a != NULL)
+		a->waiting_stop = false;
 	client_reply_str(c, buf);
 }
 
@@ -222,7 +225,7 @@ void target_query_stop(struct target *t, struct client *c)
 		 * only a VM running on its own (after everyone left) is stopped,
 		 * and only for a controller, as an all-stop debugger attaching
 		 * needs a stopped VM. */
-		c->waiting_stop = true;
+		client_attachment(c, t)->waiting_stop = true;
 		if (t->resumer == NULL && c->role == ACCESS_CONTROL && !t->client_interrupted) {
 			t->client_interrupted = true;
 			upstream_interrupt(t->up);
@@ -236,10 +239,10 @@ void target_query_stop(struct target *t, struct client *c)
 /* Whether any attached client waits for a stop. */
 static bool anyone_waiting(const struct target *t)
 {
-	const struct client *c;
+	const struct attachment *a;
 
-	TAILQ_FOREACH(c, &t->clients, target_entry)
-		if (c->waiting_stop)
+	TAILQ_FOREACH(a, &t->attached, by_target)
+		if (a->waiting_stop)
 			return true;
 	return false;
 }
@@ -252,7 +255,7 @@ static bool hide_maintenance_stop(struct target *t)
 	t->maintenance_stop = false;
 	if (t->client_interrupted)
 		return false;
-	if (t->stop.signal == GDB_SIGINT && (TAILQ_EMPTY(&t->clients) || anyone_waiting(t))) {
+	if (t->stop.signal == GDB_SIGINT && (TAILQ_EMPTY(&t->attached) || anyone_waiting(t))) {
 		resume_internal(t);
 		return true;
 	}
@@ -262,7 +265,7 @@ static bool hide_maintenance_stop(struct target *t)
 /* The VM stopped: record it, do pending removals, tell the waiting clients. */
 static void handle_stop(struct target *t, const struct rsp_stop *stop)
 {
-	struct client *c, *next;
+	struct attachment *a, *next;
 
 	t->stop = *stop;
 	t->resumer = NULL;
@@ -279,9 +282,9 @@ static void handle_stop(struct target *t, const struct rsp_stop *stop)
 	if (hide_maintenance_stop(t))
 		return;
 	t->client_interrupted = false;
-	TAILQ_FOREACH_SAFE(c, &t->clients, target_entry, next)
-		if (c->waiting_stop)
-			target_deliver_stop(t, c);
+	TAILQ_FOREACH_SAFE(a, &t->attached, by_target, next)
+		if (a->waiting_stop)
+			target_deliver_stop(t, a->c);
 }
 
 /* The reply to a resume: the next stop. */
@@ -304,24 +307,29 @@ static void on_resume_reply(void *arg, const uint8_t *reply, size_t len)
 /* How many attached clients may control the VM. */
 static unsigned count_controllers(const struct target *t)
 {
-	const struct client *c;
+	const struct attachment *a;
 	unsigned n = 0;
 
-	TAILQ_FOREACH(c, &t->clients, target_entry)
-		n += c->role == ACCESS_CONTROL;
+	TAILQ_FOREACH(a, &t->attached, by_target)
+		n += a->role == ACCESS_CONTROL;
 	return n;
 }
 
 /* Detach a client: drop its breakpoints; policy says whether the VM runs on. */
 void target_detach(struct target *t, struct client *c)
 {
+	struct attachment *a = client_attachment(c, t);
+	enum access_role role;
 	size_t n;
 
-	if (c->target != t)
+	if (a == NULL)
 		return;
-	TAILQ_REMOVE(&t->clients, c, target_entry);
-	c->target = NULL;
-	c->waiting_stop = false;
+	role = a->role;
+	TAILQ_REMOVE(&t->attached, a, by_target);
+	TAILQ_REMOVE(&c->attachments, a, by_client);
+	if (c->cur == a)
+		client_set_current(c, TAILQ_FIRST(&c->attachments));
+	free(a);
 	if (t->resumer == c)
 		t->resumer = NULL;
 	n = bp_table_remove_owner(&t->bps, c->id, add_orphan, t);
@@ -329,7 +337,7 @@ void target_detach(struct target *t, struct client *c)
 		 target_name(t), n);
 	if (t->state == TARGET_STOPPED) {
 		flush_orphans(t);
-		if (access_resume_on_departure(c->role, true, count_controllers(t),
+		if (access_resume_on_departure(role, true, count_controllers(t),
 					       t->cfg->stay_on_last_detach))
 			resume_internal(t);
 	} else if (t->state == TARGET_RUNNING && t->n_orphans > 0 && !t->maintenance_stop) {

@@ -1,0 +1,26 @@
+/* An attachment: one client attached to one target. A client may hold
+ * several (one gdb, several inferiors); a target has one per client. The
+ * role and the wait for a stop belong to the pair, not to either side. */
+#ifndef GDBHUB_ATTACHMENT_H
+#define GDBHUB_ATTACHMENT_H
+
+#include <stdbool.h>
+
+#include "proxy/policy/access.h"
+#include "proxy/queue_compat.h"
+
+struct client;
+struct target;
+
+struct attachment {
+	TAILQ_ENTRY(attachment) by_target;
+	TAILQ_ENTRY(attachment) by_client;
+	struct client *c;
+	struct target *t;
+	enum access_role role;
+	bool waiting_stop;   /* resumed, or asked `?` of a running VM */
+};
+
+TAILQ_HEAD(attachment_list, attachment);
+
+#endif
