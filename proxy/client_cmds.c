@@ -83,6 +83,24 @@ static void format_tid(const struct client *c, int64_t tid, char *out, size_t ca
 	rsp_format_thread_id(out, cap, &id, c->multiprocess, c->target->pid);
 }
 
+/* A thread id naming another attached VM's process makes that VM the
+ * current target (gdb selects inferiors this way). False if it names a
+ * process the client is not attached to (answered with an error). */
+static bool route_to_pid(struct client *c, const struct rsp_thread_id *id)
+{
+	struct attachment *a;
+
+	if (!id->has_pid || id->pid <= 0 || id->pid == c->target->pid)
+		return true;
+	a = client_attachment_by_pid(c, id->pid);
+	if (a == NULL) {
+		client_reply_error(c, 2, "not attached to process %lld", (long long)id->pid);
+		return false;
+	}
+	client_set_current(c, a);
+	return true;
+}
+
 /* Hg/Hc: remember the client's selection; it reaches upstream when used. */
 static void cmd_set_thread(struct client *c, const char *pkt, size_t len)
 {
@@ -95,6 +113,8 @@ static void cmd_set_thread(struct client *c, const char *pkt, size_t len)
 		client_reply_error(c, 1, "malformed %.*s", (int)len, pkt);
 		return;
 	}
+	if (!route_to_pid(c, &id))
+		return;
 	tid = target_upstream_tid(c->target, &id);
 	if (tid == -2 || (tid > 0 && !target_has_thread(c->target, tid))) {
 		client_reply_error(c, 2, "no such thread in %s", target_name(c->target));
@@ -113,37 +133,42 @@ static void cmd_thread_alive(struct client *c, const char *pkt, size_t len)
 	const char *p = pkt + 1, *end = pkt + len;
 	struct rsp_thread_id id;
 
-	if (rsp_parse_thread_id(&p, end, &id) == 0 && p == end &&
-	    target_has_thread(c->target, target_upstream_tid(c->target, &id)))
+	struct attachment *a = NULL;
+
+	if (rsp_parse_thread_id(&p, end, &id) == 0 && p == end)
+		a = id.has_pid && id.pid > 0 ? client_attachment_by_pid(c, id.pid) : c->cur;
+	if (a != NULL && target_has_thread(a->t, target_upstream_tid(a->t, &id)))
 		client_reply_str(c, "OK");
 	else
 		client_reply_error(c, 1, "no such thread");
 }
 
-/* qfThreadInfo: every vCPU, from the list read at start-up. */
+/* qfThreadInfo: every vCPU of every attached VM, from the lists read at
+ * start-up. */
 static void cmd_thread_info_first(struct client *c, const char *pkt, size_t len)
 {
-	struct target *t = c->target;
-	size_t cap = 2 + (t != NULL ? t->n_threads : 0) * 40, n = 1;
-	char *reply = malloc(cap);
+	const struct attachment *a;
+	size_t cap = 2, n = 1;
+	char *reply;
 
 	(void)pkt;
 	(void)len;
-	if (t == NULL) {
-		free(reply);
-		client_reply_str(c, "l"); /* no target attached: no threads */
-		return;
-	}
+	TAILQ_FOREACH(a, &c->attachments, by_client)
+		cap += a->t->n_threads * 40;
+	reply = malloc(cap);
 	if (reply == NULL) {
 		client_reply_error(c, 1, "out of memory");
 		return;
 	}
-	reply[0] = 'm';
-	for (size_t i = 0; i < t->n_threads; i++) {
-		if (i > 0)
-			reply[n++] = ',';
-		format_tid(c, t->threads[i], reply + n, cap - n);
-		n += strlen(reply + n);
+	reply[0] = n == 1 && TAILQ_EMPTY(&c->attachments) ? 'l' : 'm';
+	TAILQ_FOREACH(a, &c->attachments, by_client) {
+		for (size_t i = 0; i < a->t->n_threads; i++) {
+			struct rsp_thread_id id = { .has_pid = false, .tid = a->t->threads[i] };
+			if (n > 1)
+				reply[n++] = ',';
+			rsp_format_thread_id(reply + n, cap - n, &id, c->multiprocess, a->t->pid);
+			n += strlen(reply + n);
+		}
 	}
 	client_reply(c, reply, n);
 	free(reply);
@@ -183,13 +208,16 @@ static void cmd_thread_extra(struct client *c, const char *pkt, size_t len)
 	char up[64];
 	int64_t tid;
 
-	if (rsp_parse_thread_id(&p, end, &id) != 0 || p != end ||
-	    (tid = target_upstream_tid(c->target, &id)) <= 0) {
-		client_reply_error(c, 1, "malformed %.*s", (int)len, pkt);
+	struct attachment *a = NULL;
+
+	if (rsp_parse_thread_id(&p, end, &id) == 0 && p == end)
+		a = id.has_pid && id.pid > 0 ? client_attachment_by_pid(c, id.pid) : c->cur;
+	if (a == NULL || (tid = target_upstream_tid(a->t, &id)) <= 0) {
+		client_reply_error(c, 1, "malformed or foreign %.*s", (int)len, pkt);
 		return;
 	}
 	snprintf(up, sizeof(up), "qThreadExtraInfo,%" PRIx64, (uint64_t)tid);
-	target_forward(c->target, c, up, strlen(up), false);
+	target_forward(a->t, c, up, strlen(up), false);
 }
 
 /* `?`: without a target (the hub's endpoint before attach), nothing runs:
@@ -382,7 +410,7 @@ static void cmd_detach(struct client *c, const char *pkt, size_t len)
 	(void)len;
 	target_detach(c->target, c);
 	client_reply_str(c, "OK");
-	if (!c->extended)
+	if (!c->extended && c->target == NULL)
 		client_close_after_flush(c, "detached");
 }
 
@@ -394,7 +422,7 @@ static void cmd_kill(struct client *c, const char *pkt, size_t len)
 	target_detach(c->target, c);
 	if (pkt[0] == 'v')
 		client_reply_str(c, "OK");
-	if (!c->extended)
+	if (!c->extended && c->target == NULL)
 		client_close_after_flush(c, "killed (detached)");
 }
 
@@ -479,6 +507,56 @@ bool client_allowed(struct client *c, enum access_action action, const char *pkt
 	}
 }
 
+/* The first process a vCont names in a thread id (pPID.TID), or 0. */
+static int64_t vcont_pid(const char *pkt, size_t len)
+{
+	const char *end = pkt + len;
+
+	for (const char *p = pkt; p < end; p++) {
+		struct rsp_thread_id id;
+		const char *q = p + 1;
+		if (*p == ':' && rsp_parse_thread_id(&q, end, &id) == 0 && id.has_pid && id.pid > 0)
+			return id.pid;
+	}
+	return 0;
+}
+
+/* Requests that name a process go to that VM: it is the current target
+ * while policy and the handler look (dispatch restores the general one
+ * after: only Hg moves that, as gdb expects). False if answered. */
+static bool route(struct client *c, const char *pkt, size_t len)
+{
+	struct rsp_thread_id id = { .has_pid = true, .tid = -1 };
+	uint64_t pid = 0;
+	const char *p = NULL;
+
+	if (len > 6 && memcmp(pkt, "vCont;", 6) == 0)
+		id.pid = vcont_pid(pkt, len);
+	else if (len > 2 && memcmp(pkt, "D;", 2) == 0)
+		p = pkt + 2;
+	else if (len > 6 && memcmp(pkt, "vKill;", 6) == 0)
+		p = pkt + 6;
+	if (p != NULL) {
+		if (rsp_parse_hex_u64(&p, pkt + len, &pid) != 0 || p != pkt + len) {
+			client_reply_error(c, 1, "malformed %.*s", (int)len, pkt);
+			return false;
+		}
+		id.pid = (int64_t)pid;
+	}
+	return id.pid <= 0 || route_to_pid(c, &id);
+}
+
+/* Make general current again if c is still attached there (a detach may
+ * have ended it). */
+static void restore_general(struct client *c, struct attachment *general)
+{
+	struct attachment *a;
+
+	TAILQ_FOREACH(a, &c->attachments, by_client)
+		if (a == general)
+			client_set_current(c, a);
+}
+
 /* Whether a table entry names this packet. */
 static bool matches(const struct cmd *cmd, const char *pkt, size_t len)
 {
@@ -492,6 +570,9 @@ static bool matches(const struct cmd *cmd, const char *pkt, size_t len)
 /* Serve one packet: find its entry, check its flags, run it. */
 void client_cmds_dispatch(struct client *c, const char *pkt, size_t len)
 {
+	struct attachment *general;
+	bool routed;
+
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (!matches(&cmds[i], pkt, len))
 			continue;
@@ -499,9 +580,14 @@ void client_cmds_dispatch(struct client *c, const char *pkt, size_t len)
 			client_reply_error(c, 1, "no target attached");
 			return;
 		}
-		if ((cmds[i].flags & CMD_CHECKED) && !client_allowed(c, cmds[i].action, pkt, len))
+		general = c->cur;
+		if (c->target != NULL && !route(c, pkt, len))
 			return;
-		cmds[i].fn(c, pkt, len);
+		routed = c->cur != general;
+		if (!(cmds[i].flags & CMD_CHECKED) || client_allowed(c, cmds[i].action, pkt, len))
+			cmds[i].fn(c, pkt, len);
+		if (routed && !c->dead)
+			restore_general(c, general);
 		return;
 	}
 	log_debug("client %u: unsupported packet %.*s", c->id, (int)(len > 40 ? 40 : len), pkt);

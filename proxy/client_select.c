@@ -51,17 +51,17 @@ void client_select_attach(struct client *c, const char *pkt, size_t len)
 		client_reply_error(c, 1, "no target with process id %" PRIu64 " (monitor targets)", pid);
 		return;
 	}
-	if (c->target != NULL && c->target != t) {
-		client_reply_error(c, 1, "already attached to %s: detach first (one target per "
-				   "connection for now)", target_name(c->target));
-		return;
-	}
 	if (t->state == TARGET_FAILED) {
 		client_reply_error(c, 1, "target %s failed to start: %s", target_name(t), t->failure);
 		return;
 	}
-	if (c->target == NULL)
+	/* Another VM for this connection is another inferior to gdb. */
+	if (client_attachment(c, t) != NULL)
+		client_set_current(c, client_attachment(c, t));
+	else
 		client_attach(c, t);
+	if (c->dead)
+		return;
 	if (t->state == TARGET_STARTING) {
 		client_retry_when_ready(c, pkt, len);
 		return;

@@ -207,8 +207,17 @@ void target_deliver_stop(struct target *t, struct client *c)
 	struct attachment *a = client_attachment(c, t);
 
 	target_format_stop(t, c, buf, sizeof(buf));
-	if (a != NULL)
+	if (a != NULL) {
 		a->waiting_stop = false;
+		/* gdb takes the stopped thread as the general one from here on,
+		 * without an Hg (stubs select it on a stop, as QEMU does): so
+		 * does the client's view. */
+		if (t->stop.kind == RSP_STOP_SIGNAL && t->stop.has_thread) {
+			client_set_current(c, a);
+			c->hg = (struct rsp_thread_id){ .has_pid = true, .pid = t->pid,
+							.tid = t->stop.thread.tid };
+		}
+	}
 	client_reply_str(c, buf);
 }
 

@@ -102,6 +102,7 @@ SPECS = {
     "stay_on_last_detach": {"guest": "spin", "phases": ["ok", "ok"], "direct": False,
                             "target": {"on_last_detach": "stay"}},
     "extended_select":  {"hub": True, "second": True, "direct": False},
+    "two_inferiors":    {"hub": True, "second": True, "direct": False},
     "last_controller_leaves": {"guest": "spin",
                                "clients": {"a": "control", "c": "observe"}},
 }
