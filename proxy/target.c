@@ -154,9 +154,11 @@ static void add_threads(struct target *t, const char *list)
 
 static void on_thread_list(void *arg, const uint8_t *reply, size_t len);
 
-/* Become ready for clients once the thread list is known. */
+/* Become ready for clients once the thread list and description are known. */
 static void finish_startup(struct target *t)
 {
+	if (t->state != TARGET_STARTING || t->link_lost)
+		return; /* the link went down meanwhile: its handler reports it */
 	if (t->n_threads == 0) {
 		/* A stub without qfThreadInfo: one thread, id 1. */
 		t->threads = calloc(1, sizeof(*t->threads));
@@ -183,7 +185,7 @@ static void on_thread_list(void *arg, const uint8_t *reply, size_t len)
 		upstream_request_str(t->up, "qsThreadInfo", false, on_thread_list, t);
 		return;
 	}
-	finish_startup(t);
+	target_prefetch_features(t, finish_startup);
 }
 
 /* Upstream handshake done: record the first stop, then list threads. */

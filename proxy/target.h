@@ -69,6 +69,8 @@ struct target {
 	struct event *reap_timer;
 	struct tdesc_annex *tdesc;
 	char failure[160];            /* why it failed to start */
+	void (*prefetch_done)(struct target *t);
+	unsigned prefetches;          /* annexes read at start-up */
 };
 
 /* Create a target for cfg (not yet launched). NULL on out of memory. */

@@ -1,6 +1,7 @@
-/* The target description (qXfer:features:read), read from the stub once per
- * annex and served to every client from the cache, so a client attaching to
- * a running VM still gets it. */
+/* The target description (qXfer:features:read), read from the stub once at
+ * start-up (target.xml and every annex it includes), while the VM is still
+ * stopped, and served to every client from the cache: a client attaching to
+ * a running VM gets it too. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,12 +10,16 @@
 #include "proxy/client.h"
 #include "proxy/log.h"
 #include "proxy/target.h"
+#include "proxy/target_internal.h"
 #include "proxy/target_ops.h"
 #include "proxy/upstream.h"
 
+/* Annexes a start-up prefetch reads at most (target.xml and its includes). */
+#define MAX_PREFETCH 32
+
 struct xfer_fetch {
 	struct target *t;
-	struct client *c;
+	struct client *c;       /* NULL: the start-up prefetch */
 	char *annex;
 	uint64_t off;   /* what the client asked for */
 	uint64_t len;
@@ -61,7 +66,8 @@ static void serve_slice(struct client *c, const struct tdesc_annex *a, uint64_t 
 /* Release a fetch and its client reference. */
 static void fetch_free(struct xfer_fetch *f)
 {
-	client_unref(f->c);
+	if (f->c != NULL)
+		client_unref(f->c);
 	free(f->annex);
 	free(f->data);
 	free(f);
@@ -97,28 +103,42 @@ static struct tdesc_annex *store_annex(struct xfer_fetch *f)
 	return a;
 }
 
+static void prefetch_next(struct target *t);
+
+/* A fetch ended (a: the stored annex, or NULL with the stub's reply or a
+ * lost link): answer the client that asked, or go on with the prefetch. */
+static void fetch_done(struct xfer_fetch *f, struct tdesc_annex *a, const uint8_t *reply,
+		       size_t len)
+{
+	struct client *c = f->c;
+	struct target *t = f->t;
+
+	if (c != NULL && !c->dead) {
+		if (a != NULL)
+			serve_slice(c, a, f->off, f->len);
+		else if (reply != NULL)
+			client_reply(c, reply, len);
+		else
+			client_reply_error(c, 1, "target description unavailable");
+	}
+	fetch_free(f);
+	if (c == NULL)
+		prefetch_next(t);
+}
+
 /* A part of the annex arrived. */
 static void on_fetch_reply(void *arg, const uint8_t *reply, size_t len)
 {
 	struct xfer_fetch *f = arg;
-	struct tdesc_annex *a;
 	uint8_t *grown;
 
 	if (reply == NULL || len == 0 || (reply[0] != 'm' && reply[0] != 'l')) {
-		if (!f->c->dead) {
-			if (reply != NULL)
-				client_reply(f->c, reply, len);
-			else
-				client_reply_error(f->c, 1, "target description unavailable");
-		}
-		fetch_free(f);
+		fetch_done(f, NULL, reply, len);
 		return;
 	}
 	grown = realloc(f->data, f->have + len);
 	if (grown == NULL) {
-		if (!f->c->dead)
-			client_reply_error(f->c, 1, "out of memory");
-		fetch_free(f);
+		fetch_done(f, NULL, NULL, 0);
 		return;
 	}
 	f->data = grown;
@@ -128,14 +148,72 @@ static void on_fetch_reply(void *arg, const uint8_t *reply, size_t len)
 		fetch_next(f);
 		return;
 	}
-	a = store_annex(f);
-	if (!f->c->dead) {
-		if (a != NULL)
-			serve_slice(f->c, a, f->off, f->len);
-		else
-			client_reply_error(f->c, 1, "out of memory");
+	fetch_done(f, store_annex(f), NULL, 0);
+}
+
+/* Start reading one annex for c (NULL: the prefetch). */
+static int start_fetch(struct target *t, struct client *c, const char *annex, uint64_t off,
+		       uint64_t len)
+{
+	struct xfer_fetch *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || (f->annex = strdup(annex)) == NULL) {
+		free(f);
+		return -1;
 	}
-	fetch_free(f);
+	f->t = t;
+	f->c = c;
+	f->off = off;
+	f->len = len;
+	if (c != NULL)
+		client_ref(c);
+	fetch_next(f);
+	return 0;
+}
+
+/* The first annex a cached one includes (href="...") that is not cached yet;
+ * written to out. False if there is none. */
+static bool next_missing_annex(struct target *t, char *out, size_t cap)
+{
+	static const char key[] = "href=\"";
+
+	for (struct tdesc_annex *a = t->tdesc; a != NULL; a = a->next) {
+		const char *p = (const char *)a->data, *end = p + a->len;
+		while ((p = memmem(p, (size_t)(end - p), key, sizeof(key) - 1)) != NULL) {
+			const char *name = p + sizeof(key) - 1;
+			const char *q = memchr(name, '"', (size_t)(end - name));
+			p = name;
+			if (q == NULL || q == name || (size_t)(q - name) >= cap)
+				continue;
+			memcpy(out, name, (size_t)(q - name));
+			out[q - name] = '\0';
+			if (find_annex(t, out) == NULL)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Read the next annex of the prefetch, or finish it. */
+static void prefetch_next(struct target *t)
+{
+	char name[256];
+
+	/* Counted before it starts: a fetch may fail at once and come back here. */
+	if (t->prefetches < MAX_PREFETCH && next_missing_annex(t, name, sizeof(name)) &&
+	    (t->prefetches++, start_fetch(t, NULL, name, 0, 0) == 0))
+		return;
+	t->prefetch_done(t);
+}
+
+/* Read the whole target description into the cache, then call done. */
+void target_prefetch_features(struct target *t, void (*done)(struct target *t))
+{
+	t->prefetch_done = done;
+	t->prefetches = 1;
+	if (!upstream_features(t->up)->xfer_features ||
+	    start_fetch(t, NULL, "target.xml", 0, 0) != 0)
+		done(t);
 }
 
 /* qXfer:features:read from the cache, fetching the annex first if needed. */
@@ -143,7 +221,6 @@ void target_read_features(struct target *t, struct client *c, const char *annex,
 			  uint64_t off, uint64_t len)
 {
 	struct tdesc_annex *a = find_annex(t, annex);
-	struct xfer_fetch *f;
 
 	if (a != NULL) {
 		serve_slice(c, a, off, len);
@@ -157,16 +234,6 @@ void target_read_features(struct target *t, struct client *c, const char *annex,
 		client_reply_str(c, "");
 		return;
 	}
-	f = calloc(1, sizeof(*f));
-	if (f == NULL || (f->annex = strdup(annex)) == NULL) {
-		free(f);
+	if (start_fetch(t, c, annex, off, len) != 0)
 		client_reply_error(c, 1, "out of memory");
-		return;
-	}
-	f->t = t;
-	f->c = c;
-	f->off = off;
-	f->len = len;
-	client_ref(c);
-	fetch_next(f);
 }

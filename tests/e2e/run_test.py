@@ -103,6 +103,7 @@ SPECS = {
                             "target": {"on_last_detach": "stay"}},
     "extended_select":  {"hub": True, "second": True, "direct": False},
     "two_inferiors":    {"hub": True, "second": True, "direct": False},
+    "stalled_client":   {"guest": "spin", "direct": False},
     "last_controller_leaves": {"guest": "spin",
                                "clients": {"a": "control", "c": "observe"}},
 }
