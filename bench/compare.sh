@@ -89,11 +89,7 @@ cleanup() {
 	stop_pid "$hub_pid"
 	stop_pid "$socat_pid"
 	stop_pid "$qemu_pid"
-	if [ $keep = 1 ]; then
-		echo "work folder kept: $work" >&2
-	else
-		rm -rf "$work"
-	fi
+	drop_work "$work" "$keep"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

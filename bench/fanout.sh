@@ -100,11 +100,7 @@ cleanup() {
 			kill -KILL "$p" 2>/dev/null || true
 		fi
 	done
-	if [ $keep = 1 ]; then
-		echo "work folder kept: $work" >&2
-	else
-		rm -rf "$work"
-	fi
+	drop_work "$work" "$keep"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

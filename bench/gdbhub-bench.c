@@ -197,6 +197,15 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
+/* Print a JSON string value, or null for NULL or an empty string. */
+static void json_string_or_null(const char *s)
+{
+	if (s != NULL && s[0] != '\0')
+		json_string(s);
+	else
+		fputs("null", stdout);
+}
+
 /* Print `"key": ` with the separator before it. */
 static void json_key(const char *key)
 {
@@ -254,18 +263,12 @@ static void print_json(const struct options *o, const struct bench_peer *p,
 	json_num("steps", r->step_done, (double)r->steps, 0);
 	json_num("steps_per_s", r->step_done, r->steps_per_s, 1);
 	json_key("target_exited");
-	if (r->exit_reply[0] != '\0')
-		json_string(r->exit_reply);
-	else
-		fputs("null", stdout);
+	json_string_or_null(r->exit_reply);
 	json_read("m", &r->m);
 	json_read("x", &r->x);
 	json_num("stray_packets", true, (double)r->stray, 0);
 	json_key("error");
-	if (error != NULL)
-		json_string(error);
-	else
-		fputs("null", stdout);
+	json_string_or_null(error);
 	puts("}");
 }
 
@@ -358,10 +361,7 @@ static void print_fanout_json(const struct options *o, const struct bench_fanout
 	json_key("stop");
 	json_string(r->stop);
 	json_key("error");
-	if (error != NULL)
-		json_string(error);
-	else
-		fputs("null", stdout);
+	json_string_or_null(error);
 	puts("}");
 }
 

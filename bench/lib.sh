@@ -23,3 +23,12 @@ stop_pid() {
 	fi
 	wait "$1" 2>/dev/null || true
 }
+
+# Remove the work folder $1, or say where it is when $2 is 1 (--keep).
+drop_work() {
+	if [ "$2" = 1 ]; then
+		echo "work folder kept: $1" >&2
+	else
+		rm -rf "$1"
+	fi
+}
