@@ -128,6 +128,31 @@ void client_reply_str(struct client *c, const char *payload)
 	client_reply(c, payload, strlen(payload));
 }
 
+/* Reply to a qXfer read with a slice of data. */
+void client_reply_xfer(struct client *c, const void *data, size_t total, uint64_t off,
+		       uint64_t len)
+{
+	size_t take;
+	uint8_t *reply;
+
+	if (off >= total) {
+		client_reply_str(c, "l");
+		return;
+	}
+	take = total - off < len ? total - off : len;
+	if (take > CLIENT_PACKET_SIZE - 1)
+		take = CLIENT_PACKET_SIZE - 1;
+	reply = malloc(take + 1);
+	if (reply == NULL) {
+		client_reply_error(c, 1, "out of memory");
+		return;
+	}
+	reply[0] = off + take < total ? 'm' : 'l';
+	memcpy(reply + 1, (const uint8_t *)data + off, take);
+	client_reply(c, reply, take + 1);
+	free(reply);
+}
+
 /* Reply `E NN` and log the reason. */
 void client_reply_error(struct client *c, int code, const char *fmt, ...)
 {
@@ -142,6 +167,19 @@ void client_reply_error(struct client *c, int code, const char *fmt, ...)
 	client_reply_str(c, pkt);
 }
 
+/* A copy of a packet for the pending queue; NULL on out of memory. */
+static struct pending_packet *pending_copy(const void *data, size_t len)
+{
+	struct pending_packet *p = malloc(sizeof(*p) + len + 1);
+
+	if (p == NULL)
+		return NULL;
+	p->len = len;
+	memcpy(p->data, data, len);
+	p->data[len] = '\0';
+	return p;
+}
+
 /* Keep a packet that arrived while another is served. */
 static bool queue_packet(struct client *c, const uint8_t *data, size_t len)
 {
@@ -151,14 +189,11 @@ static bool queue_packet(struct client *c, const uint8_t *data, size_t len)
 		client_close(c, "too many packets ahead of replies");
 		return false;
 	}
-	p = malloc(sizeof(*p) + len + 1);
+	p = pending_copy(data, len);
 	if (p == NULL) {
 		client_close(c, "out of memory");
 		return false;
 	}
-	p->len = len;
-	memcpy(p->data, data, len);
-	p->data[len] = '\0';
 	STAILQ_INSERT_TAIL(&c->pending, p, entry);
 	c->n_pending++;
 	return true;
@@ -168,15 +203,12 @@ static bool queue_packet(struct client *c, const uint8_t *data, size_t len)
  * head of the queue, and the input loop holds it until the target wakes us. */
 void client_retry_when_ready(struct client *c, const char *pkt, size_t len)
 {
-	struct pending_packet *p = malloc(sizeof(*p) + len + 1);
+	struct pending_packet *p = pending_copy(pkt, len);
 
 	if (p == NULL) {
 		client_reply_error(c, 1, "out of memory");
 		return;
 	}
-	p->len = len;
-	memcpy(p->data, pkt, len);
-	p->data[len] = '\0';
 	STAILQ_INSERT_HEAD(&c->pending, p, entry);
 	c->n_pending++;
 	c->busy = false;
@@ -200,13 +232,21 @@ static void serve_pending(struct client *c)
 	free(p);
 }
 
-/* Ctrl-C has no reply: a refused one is only logged. */
-static bool client_may_interrupt(struct client *c)
+/* Whether policy lets c interrupt its current target. */
+bool client_may_interrupt(struct client *c)
 {
-	if (c->role == ACCESS_CONTROL)
+	struct access_request r = {
+		.role = c->role,
+		.action = ACCESS_INTERRUPT,
+		.vm_running = c->target->state == TARGET_RUNNING,
+		.client = c->id,
+		.floor_holder = c->target->resumer != NULL ? c->target->resumer->id : 0,
+	};
+	enum access_verdict v = access_check(&r);
+
+	if (v == ACCESS_ALLOW)
 		return true;
-	log_info("client %u (%s): interrupt refused: observers may not interrupt the VM",
-		 c->id, c->peer);
+	log_info("client %u (%s): interrupt refused: %s", c->id, c->peer, access_explain(&r, v));
 	return false;
 }
 

@@ -89,12 +89,21 @@ void client_close_after_flush(struct client *c, const char *why);
 void client_reply(struct client *c, const void *payload, size_t len);
 void client_reply_str(struct client *c, const char *payload);
 
+/* Reply to a qXfer read with [off, off+len) of data (total bytes): `m` and
+ * the slice if more follows, `l` and the slice if not. */
+void client_reply_xfer(struct client *c, const void *data, size_t total, uint64_t off,
+		       uint64_t len);
+
 /* Reply `E NN` and log the human reason. */
 void client_reply_error(struct client *c, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Serve pkt again once the attached target is ready (it is starting). */
 void client_retry_when_ready(struct client *c, const char *pkt, size_t len);
+
+/* Whether policy lets c interrupt its current target (a refusal is only
+ * logged: Ctrl-C has no reply). */
+bool client_may_interrupt(struct client *c);
 
 /* Take packets again after the target became ready. */
 void client_wake(struct client *c);

@@ -115,31 +115,6 @@ static char *processes_xml(struct hub *hub, size_t *out_len)
 	return buf;
 }
 
-/* Reply with [off, off+n) of data: `m` if more follows, `l` if not. */
-static void reply_slice(struct client *c, const char *data, size_t total, uint64_t off,
-			uint64_t n)
-{
-	size_t take;
-	char *reply;
-
-	if (off >= total) {
-		client_reply_str(c, "l");
-		return;
-	}
-	take = total - off < n ? total - off : n;
-	if (take > CLIENT_PACKET_SIZE - 1)
-		take = CLIENT_PACKET_SIZE - 1;
-	reply = malloc(take + 1);
-	if (reply == NULL) {
-		client_reply_error(c, 1, "out of memory");
-		return;
-	}
-	reply[0] = off + take < total ? 'm' : 'l';
-	memcpy(reply + 1, data + off, take);
-	client_reply(c, reply, take + 1);
-	free(reply);
-}
-
 /* qXfer:osdata:read:processes:OFF,LEN */
 void client_select_osdata(struct client *c, const char *pkt, size_t len)
 {
@@ -162,6 +137,6 @@ void client_select_osdata(struct client *c, const char *pkt, size_t len)
 		client_reply_error(c, 1, "out of memory");
 		return;
 	}
-	reply_slice(c, xml, total, off, n);
+	client_reply_xfer(c, xml, total, off, n);
 	free(xml);
 }

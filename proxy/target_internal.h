@@ -10,6 +10,10 @@ void target_deliver_stop(struct target *t, struct client *c);
 /* The VM exited (W/X from the stub, or the process ended): tell clients. */
 void target_finish_exit(struct target *t);
 
+/* Answer c with an error naming t's state unless t is stopped; true if it
+ * did (the request is over). */
+bool target_refuse_unless_stopped(struct target *t, struct client *c);
+
 /* Read the whole target description (target.xml and its includes) into the
  * cache while the VM is stopped at start-up, then call done. */
 void target_prefetch_features(struct target *t, void (*done)(struct target *t));

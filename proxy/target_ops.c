@@ -15,7 +15,7 @@
 #include "proxy/upstream.h"
 
 /* Refuse a request unless the VM is stopped; true if refused. */
-static bool refuse_unless_stopped(struct target *t, struct client *c)
+bool target_refuse_unless_stopped(struct target *t, struct client *c)
 {
 	if (t->state == TARGET_STOPPED)
 		return false;
@@ -78,7 +78,7 @@ static void on_forward_reply(void *arg, const uint8_t *reply, size_t len)
 void target_forward(struct target *t, struct client *c, const void *payload, size_t len,
 		    bool needs_thread)
 {
-	if (refuse_unless_stopped(t, c))
+	if (target_refuse_unless_stopped(t, c))
 		return;
 	if (needs_thread)
 		select_thread(t, c);
@@ -173,7 +173,7 @@ void target_read_memory(struct target *t, struct client *c, uint64_t addr, uint6
 {
 	struct mem_xfer *x;
 
-	if (refuse_unless_stopped(t, c))
+	if (target_refuse_unless_stopped(t, c))
 		return;
 	if (len == 0) {
 		client_reply_str(c, "");
@@ -240,7 +240,7 @@ void target_write_memory(struct target *t, struct client *c, uint64_t addr,
 {
 	struct mem_xfer *x;
 
-	if (refuse_unless_stopped(t, c))
+	if (target_refuse_unless_stopped(t, c))
 		return;
 	if (len == 0) {
 		client_reply_str(c, "OK");

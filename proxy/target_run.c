@@ -110,10 +110,8 @@ void target_breakpoint(struct target *t, struct client *c, bool insert, const st
 {
 	enum bp_change change;
 
-	if (t->state != TARGET_STOPPED) {
-		client_reply_error(c, 1, "target %s is %s", target_name(t), target_state_name(t->state));
+	if (target_refuse_unless_stopped(t, c))
 		return;
-	}
 	change = insert ? bp_table_add(&t->bps, c->id, key) : bp_table_remove(&t->bps, c->id, key);
 	switch (change) {
 	case BP_INSERT_UPSTREAM:
@@ -160,10 +158,8 @@ static void resume_internal(struct target *t)
 /* Resume on behalf of c. */
 void target_resume(struct target *t, struct client *c, const char *packet)
 {
-	if (t->state != TARGET_STOPPED) {
-		client_reply_error(c, 1, "target %s is %s", target_name(t), target_state_name(t->state));
+	if (target_refuse_unless_stopped(t, c))
 		return;
-	}
 	t->resumer = c;
 	t->client_interrupted = false;
 	client_attachment(c, t)->waiting_stop = true;
@@ -235,13 +231,13 @@ void target_query_stop(struct target *t, struct client *c)
 		 * and only for a controller, as an all-stop debugger attaching
 		 * needs a stopped VM. */
 		client_attachment(c, t)->waiting_stop = true;
-		if (t->resumer == NULL && c->role == ACCESS_CONTROL && !t->client_interrupted) {
+		if (t->resumer == NULL && !t->client_interrupted && client_may_interrupt(c)) {
 			t->client_interrupted = true;
 			upstream_interrupt(t->up);
 		}
 		return;
 	default:
-		client_reply_error(c, 1, "target %s is %s", target_name(t), target_state_name(t->state));
+		target_refuse_unless_stopped(t, c);
 	}
 }
 

@@ -36,33 +36,6 @@ static struct tdesc_annex *find_annex(struct target *t, const char *name)
 	return NULL;
 }
 
-/* Reply with the slice [off, off+len) of an annex: `m` if more follows, `l` if not. */
-static void serve_slice(struct client *c, const struct tdesc_annex *a, uint64_t off, uint64_t len)
-{
-	size_t max = CLIENT_PACKET_SIZE - 1;
-	size_t n;
-	uint8_t *buf;
-
-	if (off >= a->len) {
-		client_reply_str(c, "l");
-		return;
-	}
-	n = a->len - off;
-	if (n > len)
-		n = len;
-	if (n > max)
-		n = max;
-	buf = malloc(n + 1);
-	if (buf == NULL) {
-		client_reply_error(c, 1, "out of memory");
-		return;
-	}
-	buf[0] = off + n < a->len ? 'm' : 'l';
-	memcpy(buf + 1, a->data + off, n);
-	client_reply(c, buf, n + 1);
-	free(buf);
-}
-
 /* Release a fetch and its client reference. */
 static void fetch_free(struct xfer_fetch *f)
 {
@@ -115,7 +88,7 @@ static void fetch_done(struct xfer_fetch *f, struct tdesc_annex *a, const uint8_
 
 	if (c != NULL && !c->dead) {
 		if (a != NULL)
-			serve_slice(c, a, f->off, f->len);
+			client_reply_xfer(c, a->data, a->len, f->off, f->len);
 		else if (reply != NULL)
 			client_reply(c, reply, len);
 		else
@@ -223,13 +196,11 @@ void target_read_features(struct target *t, struct client *c, const char *annex,
 	struct tdesc_annex *a = find_annex(t, annex);
 
 	if (a != NULL) {
-		serve_slice(c, a, off, len);
+		client_reply_xfer(c, a->data, a->len, off, len);
 		return;
 	}
-	if (t->state != TARGET_STOPPED) {
-		client_reply_error(c, 1, "target %s is %s", target_name(t), target_state_name(t->state));
+	if (target_refuse_unless_stopped(t, c))
 		return;
-	}
 	if (!upstream_features(t->up)->xfer_features) {
 		client_reply_str(c, "");
 		return;
