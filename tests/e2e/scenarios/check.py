@@ -306,6 +306,15 @@ def whoami():
     return Who(int(m.group(1)), m.group(2), m.group(3))
 
 
+def attach_as(role):
+    """Connect this client (GDBHUB_CLIENT) and check the daemon gave it role;
+    return whoami()."""
+    connect()
+    me = whoami()
+    expect_eq("%s's role" % os.environ["GDBHUB_CLIENT"].upper(), me.role, role)
+    return me
+
+
 def floor_holder(text):
     """The client id `monitor floor` (or a `monitor targets` line) names as
     holding the floor, or None if it is free."""

@@ -19,9 +19,7 @@ def interrupt_once_b_and_c_had_their_go():
 
 
 def scenario():
-    check.connect()
-    me = check.whoami()
-    expect_eq("A's role", me.role, "control")
+    me = check.attach_as("control")
     check.signal("a-id", str(me.id))
     check.wait_for("b-attached")
     check.wait_for("c-attached")

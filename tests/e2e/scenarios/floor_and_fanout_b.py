@@ -4,9 +4,7 @@ from check import expect_eq, expect_ne
 
 
 def scenario():
-    check.connect()
-    me = check.whoami()
-    expect_eq("B's role", me.role, "control")
+    me = check.attach_as("control")
     check.signal("b-attached")
     a = int(check.wait_for("a-id"))
     check.wait_for("a-resuming")

@@ -4,9 +4,7 @@ from check import expect_eq, expect_in
 
 
 def scenario():
-    check.connect()
-    me = check.whoami()
-    expect_eq("C's role", me.role, "observe")
+    me = check.attach_as("observe")
     check.signal("c-attached")
     a = int(check.wait_for("a-id"))
     check.wait_for("a-resuming")

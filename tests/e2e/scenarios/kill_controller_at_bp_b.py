@@ -6,9 +6,7 @@ from check import expect_eq, value
 
 
 def scenario():
-    check.connect()
-    me = check.whoami()
-    expect_eq("B's role", me.role, "control")
+    me = check.attach_as("control")
     a = int(check.wait_for("a-id"))
     check.signal("b-attached")
     check.wait_for("a-killed")

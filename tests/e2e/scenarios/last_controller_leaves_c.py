@@ -6,9 +6,7 @@ from check import expect_eq, value
 
 
 def scenario():
-    check.connect()
-    me = check.whoami()
-    expect_eq("C's role", me.role, "observe")
+    me = check.attach_as("observe")
     check.signal("c-attached")
     check.wait_for("a-stopped")
     check.refresh()

@@ -4,9 +4,7 @@ from check import expect_eq, expect_in
 
 
 def scenario():
-    check.connect()
-    me = check.whoami()
-    expect_eq("C's role", me.role, "observe")
+    me = check.attach_as("observe")
     start = check.pc()
     check.run("break add")           # gdb inserts it when resuming
     with check.Stops() as ev:
