@@ -78,23 +78,20 @@ void rsp_link_output_drained(struct rsp_link *link)
 		bufferevent_disable(link->bev, EV_WRITE);
 }
 
-/* Encode one frame straight into the output buffer. */
-static int send_frame(struct rsp_link *link, bool notification, const void *payload, size_t len)
+/* Queue a packet: encoded straight into the output buffer, kept for
+ * retransmission while acks are in use, written at once. */
+int rsp_link_send(struct rsp_link *link, const void *payload, size_t len)
 {
 	struct evbuffer *out = bufferevent_get_output(link->bev);
-	size_t max = RSP_ENCODED_MAX(len);
 	struct evbuffer_iovec vec;
 	size_t n;
 
-	if (evbuffer_reserve_space(out, max, &vec, 1) != 1)
+	if (evbuffer_reserve_space(out, RSP_ENCODED_MAX(len), &vec, 1) != 1)
 		return -1;
-	if (notification)
-		n = rsp_encode_notification(vec.iov_base, vec.iov_len, payload, len);
-	else
-		n = rsp_encode_packet(vec.iov_base, vec.iov_len, payload, len);
+	n = rsp_encode_packet(vec.iov_base, vec.iov_len, payload, len);
 	if (n == 0)
 		return -1;
-	if (!link->no_ack && !notification)
+	if (!link->no_ack)
 		remember(link, vec.iov_base, n);
 	vec.iov_len = n;
 	if (evbuffer_commit_space(out, &vec, 1) != 0)
@@ -103,22 +100,10 @@ static int send_frame(struct rsp_link *link, bool notification, const void *payl
 	return 0;
 }
 
-/* Queue a packet. */
-int rsp_link_send(struct rsp_link *link, const void *payload, size_t len)
-{
-	return send_frame(link, false, payload, len);
-}
-
 /* Queue a NUL-terminated packet. */
 int rsp_link_send_str(struct rsp_link *link, const char *payload)
 {
-	return send_frame(link, false, payload, strlen(payload));
-}
-
-/* Queue a notification; notifications are never acknowledged. */
-int rsp_link_send_notification(struct rsp_link *link, const char *payload)
-{
-	return send_frame(link, true, payload, strlen(payload));
+	return rsp_link_send(link, payload, strlen(payload));
 }
 
 /* Queue one raw byte. */

@@ -39,9 +39,6 @@ int rsp_link_send(struct rsp_link *link, const void *payload, size_t len);
 /* Queue a NUL-terminated payload. */
 int rsp_link_send_str(struct rsp_link *link, const char *payload);
 
-/* Queue a `%payload#xx` notification. */
-int rsp_link_send_notification(struct rsp_link *link, const char *payload);
-
 /* Output is written to the socket as it is queued; only what the socket
  * does not take waits for the loop (EV_WRITE is enabled for that and
  * disabled again by rsp_link_output_drained). Acks and raw bytes are queued

@@ -43,7 +43,4 @@ void target_query_stop(struct target *t, struct client *c);
 void target_read_features(struct target *t, struct client *c, const char *annex,
 			  uint64_t off, uint64_t len);
 
-/* Send a stop record to a client in its own view of thread ids. */
-void target_format_stop(const struct target *t, const struct client *c, char *out, size_t cap);
-
 #endif

@@ -178,7 +178,7 @@ void target_interrupt(struct target *t, struct client *c)
 }
 
 /* Format the stop record in c's view of thread ids. */
-void target_format_stop(const struct target *t, const struct client *c, char *out, size_t cap)
+static void format_stop(const struct target *t, const struct client *c, char *out, size_t cap)
 {
 	struct rsp_stop stop = t->stop;
 
@@ -202,7 +202,7 @@ void target_deliver_stop(struct target *t, struct client *c)
 
 	struct attachment *a = client_attachment(c, t);
 
-	target_format_stop(t, c, buf, sizeof(buf));
+	format_stop(t, c, buf, sizeof(buf));
 	if (a != NULL) {
 		a->waiting_stop = false;
 		/* gdb takes the stopped thread as the general one from here on,

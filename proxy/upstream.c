@@ -110,12 +110,6 @@ void upstream_interrupt(struct upstream *up)
 	}
 }
 
-/* Whether a resume is outstanding. */
-bool upstream_resume_outstanding(const struct upstream *up)
-{
-	return up->inflight != NULL && up->inflight->expects_stop;
-}
-
 /* The features negotiated with the stub. */
 const struct upstream_features *upstream_features(const struct upstream *up)
 {

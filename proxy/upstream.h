@@ -62,9 +62,6 @@ int upstream_request_str(struct upstream *up, const char *payload, bool expects_
 /* Send 0x03 now, ahead of the queue. */
 void upstream_interrupt(struct upstream *up);
 
-/* Whether a resume is outstanding (the target runs). */
-bool upstream_resume_outstanding(const struct upstream *up);
-
 const struct upstream_features *upstream_features(const struct upstream *up);
 
 /* Largest payload the stub accepts in one packet. */

@@ -129,11 +129,6 @@ bool qmp_ready(const struct qmp *q)
 	return q != NULL && q->phase == QMP_READY;
 }
 
-const char *qmp_status(const struct qmp *q)
-{
-	return q->status[0] != '\0' ? q->status : "unknown";
-}
-
 /* Ask QEMU to quit. The loop may not run again (the daemon is exiting), so
  * the command is written to the socket directly. */
 int qmp_quit(struct qmp *q)

@@ -15,9 +15,6 @@ struct qmp *qmp_create(struct event_base *base, const char *path, const char *na
 /* Whether capabilities negotiation finished (commands are accepted). */
 bool qmp_ready(const struct qmp *q);
 
-/* The last status QEMU reported ("prelaunch", "paused", "running", ...). */
-const char *qmp_status(const struct qmp *q);
-
 /* Ask QEMU to quit, without waiting. Returns 0 if the command was sent. */
 int qmp_quit(struct qmp *q);
 
