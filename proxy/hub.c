@@ -1,4 +1,5 @@
 /* The hub: runtime folder, listeners, targets, signals. */
+#include "proxy/cause.h"
 #include "proxy/hub.h"
 
 #include <errno.h>
@@ -30,12 +31,12 @@ static int make_runtime_dir(struct hub *hub, char **cause)
 
 	if (hub->cfg->runtime_dir != NULL) {
 		if (mkdir(hub->cfg->runtime_dir, 0700) != 0 && errno != EEXIST)
-			return asprintf(cause, "runtime_dir: %s: %s", hub->cfg->runtime_dir,
-					strerror(errno)) < 0 ? -1 : -1;
+			return cause_fail(cause, "runtime_dir: %s: %s", hub->cfg->runtime_dir,
+					strerror(errno));
 		hub->runtime_dir = strdup(hub->cfg->runtime_dir);
 	} else {
 		if (mkdtemp(tmpl) == NULL)
-			return asprintf(cause, "cannot make a runtime folder: %s", strerror(errno)) < 0 ? -1 : -1;
+			return cause_fail(cause, "cannot make a runtime folder: %s", strerror(errno));
 		hub->runtime_dir = strdup(tmpl);
 		hub->made_runtime_dir = true;
 	}
@@ -164,8 +165,7 @@ static int start_targets(struct hub *hub, char **cause)
 				return -1;
 		if (target_launch(t, cause) != 0) {
 			char *why = *cause;
-			if (asprintf(cause, "target %s: %s", tc->name, why ? why : "launch failed") < 0)
-				*cause = NULL;
+			cause_fail(cause, "target %s: %s", tc->name, why ? why : "launch failed");
 			free(why);
 			return -1;
 		}

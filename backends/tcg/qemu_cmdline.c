@@ -1,4 +1,5 @@
 /* The QEMU command line for a tcg target. */
+#include "proxy/cause.h"
 #include "backends/tcg/qemu_cmdline.h"
 
 #include <stdarg.h>
@@ -61,7 +62,7 @@ int qemu_cmdline_build(struct qemu_cmdline *cl, const struct cfg_target *cfg, in
 	int rc = 0;
 
 	if (q == NULL)
-		return asprintf(cause, "no QEMU for architecture %s", cfg->arch) < 0 ? -1 : -1;
+		return cause_fail(cause, "no QEMU for architecture %s", cfg->arch);
 	rc |= add(cl, "%s", q->binary);
 	rc |= add(cl, "-accel") | add(cl, "tcg") | add(cl, "-S");
 	rc |= add(cl, "-nodefaults") | add(cl, "-display") | add(cl, "none") | add(cl, "-no-reboot");

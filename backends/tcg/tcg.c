@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proxy/cause.h"
 #include "backends/tcg/qmp.h"
 #include "backends/tcg/qemu_cmdline.h"
 #include "proxy/backend.h"
@@ -78,7 +79,7 @@ static int spawn(struct backend *b, char **argv, char **cause)
 	ssize_t n;
 
 	if (pipe2(pipefd, O_CLOEXEC) != 0)
-		return asprintf(cause, "pipe: %s", strerror(errno)) < 0 ? -1 : -1;
+		return cause_fail(cause, "pipe: %s", strerror(errno));
 	b->pid = fork();
 	if (b->pid == 0) {
 		close(pipefd[0]);
@@ -87,14 +88,14 @@ static int spawn(struct backend *b, char **argv, char **cause)
 	close(pipefd[1]);
 	if (b->pid < 0) {
 		close(pipefd[0]);
-		return asprintf(cause, "fork: %s", strerror(errno)) < 0 ? -1 : -1;
+		return cause_fail(cause, "fork: %s", strerror(errno));
 	}
 	n = read(pipefd[0], &err, sizeof(err));
 	close(pipefd[0]);
 	if (n == (ssize_t)sizeof(err)) {
 		waitpid(b->pid, NULL, 0);
 		b->exited = true;
-		return asprintf(cause, "cannot run %s: %s", argv[0], strerror(err)) < 0 ? -1 : -1;
+		return cause_fail(cause, "cannot run %s: %s", argv[0], strerror(err));
 	}
 	return 0;
 }
@@ -124,13 +125,13 @@ static int tcg_launch(struct event_base *base, const struct cfg_target *cfg,
 	if (b == NULL)
 		return -1;
 	if (make_paths(b, runtime_dir, cfg->name) != 0) {
-		rc = asprintf(cause, "runtime folder path too long for unix sockets: %s", runtime_dir);
+		cause_fail(cause, "runtime folder path too long for unix sockets: %s", runtime_dir);
 		goto out;
 	}
 	gdb_fd = listen_unix(b->gdb_path);
 	qmp_fd = listen_unix(b->qmp_path);
 	if (gdb_fd < 0 || qmp_fd < 0) {
-		rc = asprintf(cause, "cannot make sockets in %s: %s", runtime_dir, strerror(errno));
+		cause_fail(cause, "cannot make sockets in %s: %s", runtime_dir, strerror(errno));
 		goto out;
 	}
 	if (qemu_cmdline_build(&cl, cfg, gdb_fd, qmp_fd, b->pid_path, cause) != 0 ||
@@ -149,7 +150,7 @@ out:
 		close(qmp_fd);
 	if (rc != 0)
 		free(b);
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
 
 static const char *tcg_gdb_address(const struct backend *b)

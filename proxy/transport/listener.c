@@ -1,4 +1,5 @@
 /* TCP and unix listeners on the event loop. */
+#include "proxy/cause.h"
 #include "proxy/transport/listener.h"
 
 #include <errno.h>
@@ -82,7 +83,7 @@ static int clear_stale_socket(const char *path, char **cause)
 	if (stat(path, &st) != 0)
 		return 0;
 	if (!S_ISSOCK(st.st_mode))
-		return asprintf(cause, "%s: exists and is not a socket", path) < 0 ? -1 : -1;
+		return cause_fail(cause, "%s: exists and is not a socket", path);
 	if (sockaddr_unix(path, &sa, &len) != 0)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -90,7 +91,7 @@ static int clear_stale_socket(const char *path, char **cause)
 	if (fd >= 0)
 		close(fd);
 	if (rc == 0)
-		return asprintf(cause, "%s: another process is listening there", path) < 0 ? -1 : -1;
+		return cause_fail(cause, "%s: another process is listening there", path);
 	unlink(path);
 	return 0;
 }
@@ -149,10 +150,8 @@ struct listener *listener_create(struct event_base *base, const struct cfg_liste
 	l->path = cfg->kind == CFG_LISTEN_UNIX ? strdup(cfg->path) : NULL;
 	l->ev = evconnlistener_new_bind(base, on_accept, l, flags, 16, (struct sockaddr *)&sa, (int)len);
 	if (l->ev == NULL) {
-		if (asprintf(cause, "cannot listen on %s: %s",
-			     cfg->kind == CFG_LISTEN_UNIX ? cfg->path : cfg->host,
-			     strerror(errno)) < 0)
-			*cause = NULL;
+		cause_fail(cause, "cannot listen on %s: %s",
+			   cfg->kind == CFG_LISTEN_UNIX ? cfg->path : cfg->host, strerror(errno));
 		free(l->path);
 		free(l);
 		return NULL;

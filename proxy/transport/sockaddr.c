@@ -1,4 +1,5 @@
 /* Socket addresses as written in configs and on command lines. */
+#include "proxy/cause.h"
 #include "proxy/transport/sockaddr.h"
 
 #include <arpa/inet.h>
@@ -9,14 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
-
-/* Set *cause to a formatted message. */
-static int fail(char **cause, const char *fmt, const char *a, const char *b)
-{
-	if (asprintf(cause, fmt, a, b) < 0)
-		*cause = NULL;
-	return -1;
-}
 
 /* Fill a unix socket address for path. */
 int sockaddr_unix(const char *path, struct sockaddr_storage *sa, socklen_t *len)
@@ -67,14 +60,14 @@ int sockaddr_parse(const char *address, struct sockaddr_storage *sa, socklen_t *
 	*cause = NULL;
 	if (strncmp(address, "unix:", 5) == 0) {
 		if (sockaddr_unix(address + 5, sa, len) != 0)
-			return fail(cause, "%s: unix socket path too long%s", address, "");
+			return cause_fail(cause, "%s: unix socket path too long", address);
 		return 0;
 	}
 	if (split_host_port(address, host, sizeof(host), &port) != 0 || *port == '\0')
-		return fail(cause, "%s: expected unix:PATH or HOST:PORT%s", address, "");
+		return cause_fail(cause, "%s: expected unix:PATH or HOST:PORT", address);
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc != 0)
-		return fail(cause, "%s: %s", address, gai_strerror(rc));
+		return cause_fail(cause, "%s: %s", address, gai_strerror(rc));
 	memcpy(sa, res->ai_addr, res->ai_addrlen);
 	*len = res->ai_addrlen;
 	freeaddrinfo(res);
