@@ -58,13 +58,18 @@
 
 /* Configs are small; a cap catches a path pointing at a kernel image. */
 #define CONFIG_MAX_BYTES (1024 * 1024)
-#define NAME_MAX_LEN 64
 #define DEFAULT_MEMORY_MB 64
 #define DEFAULT_CPUS 1
 
 static const struct key_rule root_keys[] = {
 	{ "comment", FOR_ALL },
 	{ "runtime_dir", FOR_ALL },
+	{ "state_dir", FOR_ALL },
+	{ "audit_log", FOR_ALL },
+	{ "control", FOR_ALL },
+	{ "users", FOR_ALL },
+	{ "access", FOR_ALL },
+	{ "ssh", FOR_ALL },
 	{ "listen", FOR_ALL },
 	{ "targets", FOR_ALL },
 };
@@ -73,7 +78,9 @@ static const struct key_rule listen_keys[] = {
 	{ "comment", FOR_ALL },
 	{ "tcp", FOR_ALL },
 	{ "unix", FOR_ALL },
+	{ "ssh", FOR_ALL },
 	{ "role", FOR_ALL },
+	{ "allow_unauthenticated", FOR_ALL },
 };
 
 static const struct key_rule target_keys[] = {
@@ -127,20 +134,19 @@ static int check_unix_path(struct parser *p, const char *where, const char *key,
 	return 0;
 }
 
-/* Fill a TCP listen entry from "HOST:PORT". */
-static int parse_listen_tcp(struct parser *p, json_object *v, const char *where,
-	struct cfg_listen *l)
+/* Fill a TCP or SSH listen entry from "HOST:PORT" under key. */
+static int parse_listen_host_port(struct parser *p, json_object *v, const char *where,
+	const char *key, struct cfg_listen *l)
 {
 	const char *s;
 	char *cause;
 
-	l->kind = CFG_LISTEN_TCP;
-	if (cfg_string_value(p, v, where, "tcp", &s) < 0)
+	if (cfg_string_value(p, v, where, key, &s) < 0)
 		return -1;
 	if (config_parse_host_port(s, &l->host, &l->port, &cause) < 0) {
 		if (cause == NULL)
 			return cfg_oom(p);
-		cfg_fail(p, where, "tcp", "%s", cause);
+		cfg_fail(p, where, key, "%s", cause);
 		free(cause);
 		return -1;
 	}
@@ -153,29 +159,78 @@ static int parse_listen_unix(struct parser *p, json_object *v, const char *where
 {
 	const char *s;
 
-	l->kind = CFG_LISTEN_UNIX;
 	if (cfg_string_value(p, v, where, "unix", &s) < 0 ||
 	    cfg_resolve_path(p, where, "unix", s, &l->path) < 0)
 		return -1;
 	return check_unix_path(p, where, "unix", l->path);
 }
 
-/* Parse one {"tcp": ...} or {"unix": ...} object, with its optional role. */
-static int parse_listen_entry(struct parser *p, json_object *obj, const char *where,
-	struct cfg_listen *l)
+/* Which of "tcp", "unix", "ssh" obj has; exactly one, else an error. */
+static int listen_kind(struct parser *p, json_object *obj, const char *where,
+	enum cfg_listen_kind *kind, json_object **v)
 {
-	json_object *tcp, *unx;
-	bool has_tcp, has_unix;
+	static const char *const kinds[] = {
+		[CFG_LISTEN_TCP] = "tcp", [CFG_LISTEN_UNIX] = "unix", [CFG_LISTEN_SSH] = "ssh",
+	};
+	json_object *found;
+	int n = 0;
+
+	for (size_t k = 0; k < COUNT(kinds); k++) {
+		if (json_object_object_get_ex(obj, kinds[k], &found)) {
+			*kind = (enum cfg_listen_kind)k;
+			*v = found;
+			n++;
+		}
+	}
+	if (n != 1)
+		return cfg_fail(p, where, NULL, "expected exactly one of \"tcp\", \"unix\" or \"ssh\"");
+	return 0;
+}
+
+/* The keys that only some kinds take: SSH logins get their role from the
+ * access rules, and only TCP can be reached from another host unauthenticated. */
+static int check_listen_options(struct parser *p, json_object *obj, const char *where,
+	struct cfg_listen *l, bool at_root)
+{
+	json_object *v;
+
+	if (l->kind == CFG_LISTEN_SSH && !at_root)
+		return cfg_fail(p, where, "ssh", "only the root \"listen\" may have an ssh listener "
+			"(users choose the target when they connect)");
+	if (l->kind == CFG_LISTEN_SSH && json_object_object_get_ex(obj, "role", &v))
+		return cfg_fail(p, where, "role", "not allowed on an ssh listener: \"access\" rules "
+			"give each user a role");
+	if (l->kind == CFG_LISTEN_SSH && p->cfg->n_users == 0)
+		return cfg_fail(p, where, "ssh", "an ssh listener needs \"users\" to let in");
+	if (json_object_object_get_ex(obj, "allow_unauthenticated", &v)) {
+		if (l->kind != CFG_LISTEN_TCP)
+			return cfg_fail(p, where, "allow_unauthenticated", "only for tcp listeners");
+		if (!json_object_is_type(v, json_type_boolean))
+			return cfg_fail(p, where, "allow_unauthenticated", "expected true or false");
+		l->allow_unauthenticated = json_object_get_boolean(v);
+	}
+	return 0;
+}
+
+/* Parse one {"tcp"|"unix"|"ssh": ...} object with its optional keys. */
+static int parse_listen_entry(struct parser *p, json_object *obj, const char *where,
+	struct cfg_listen *l, bool at_root)
+{
+	json_object *v = NULL;
 
 	if (!json_object_is_type(obj, json_type_object))
 		return cfg_fail(p, where, NULL, "expected an object");
-	if (cfg_check_keys(p, obj, where, listen_keys, COUNT(listen_keys), FOR_ALL, NULL) < 0)
+	if (cfg_check_keys(p, obj, where, listen_keys, COUNT(listen_keys), FOR_ALL, NULL) < 0 ||
+	    listen_kind(p, obj, where, &l->kind, &v) < 0)
 		return -1;
-	has_tcp = json_object_object_get_ex(obj, "tcp", &tcp);
-	has_unix = json_object_object_get_ex(obj, "unix", &unx);
-	if (has_tcp == has_unix)
-		return cfg_fail(p, where, NULL, "expected exactly one of \"tcp\" or \"unix\"");
-	if ((has_tcp ? parse_listen_tcp(p, tcp, where, l) : parse_listen_unix(p, unx, where, l)) < 0)
+	if (l->kind == CFG_LISTEN_UNIX) {
+		if (parse_listen_unix(p, v, where, l) < 0)
+			return -1;
+	} else if (parse_listen_host_port(p, v, where, l->kind == CFG_LISTEN_SSH ? "ssh" : "tcp",
+			   l) < 0) {
+		return -1;
+	}
+	if (check_listen_options(p, obj, where, l, at_root) < 0)
 		return -1;
 	return cfg_opt_role(p, obj, where, "role", CFG_ROLE_DEFAULT, &l->role);
 }
@@ -197,20 +252,11 @@ static int parse_listens(struct parser *p, json_object *obj, const char *where,
 	*count = n;
 	for (size_t i = 0; i < n; i++) {
 		snprintf(entry, sizeof(entry), "%s%slisten[%zu]", where, *where != '\0' ? "." : "", i);
-		if (parse_listen_entry(p, json_object_array_get_idx(arr, i), entry, &(*out)[i]) < 0)
+		if (parse_listen_entry(p, json_object_array_get_idx(arr, i), entry, &(*out)[i],
+			*where == '\0') < 0)
 			return -1;
 	}
 	return 0;
-}
-
-/* Names end up in socket and file names, so keep them to a safe set. */
-static bool valid_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > NAME_MAX_LEN)
-		return false;
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
 }
 
 /* Parse the name of target i, unique among targets 0..i-1. */
@@ -223,9 +269,9 @@ static int parse_name(struct parser *p, json_object *obj, const char *where, siz
 		return -1;
 	if (s == NULL)
 		return cfg_fail(p, where, "name", "required");
-	if (!valid_name(s))
+	if (!cfg_valid_name(s))
 		return cfg_fail(p, where, "name", "must be 1 to %d characters from A-Z a-z 0-9 _ . -",
-			NAME_MAX_LEN);
+			CFG_NAME_MAX_LEN);
 	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return cfg_fail(p, where, "name", "\".\" and \"..\" are reserved");
 	for (size_t j = 0; j < i; j++) {
@@ -267,23 +313,6 @@ static int parse_arch(struct parser *p, json_object *obj, const char *where, str
 	return cfg_dup_into(p, &t->arch, s);
 }
 
-/* QEMU reports a bad kernel late and vaguely, so check it here. */
-static int check_kernel(struct parser *p, const char *where, const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) < 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return cfg_fail(p, where, "kernel", "no such file (%s)", path);
-		return cfg_fail(p, where, "kernel", "%s (%s)", strerror(errno), path);
-	}
-	if (!S_ISREG(st.st_mode))
-		return cfg_fail(p, where, "kernel", "not a regular file (%s)", path);
-	if (access(path, R_OK) < 0)
-		return cfg_fail(p, where, "kernel", "not readable (%s)", path);
-	return 0;
-}
-
 /* Parse the required kernel path, which must exist now. */
 static int parse_kernel(struct parser *p, json_object *obj, const char *where,
 	struct cfg_target *t)
@@ -292,7 +321,8 @@ static int parse_kernel(struct parser *p, json_object *obj, const char *where,
 		return -1;
 	if (t->kernel == NULL)
 		return cfg_fail(p, where, "kernel", "required for backend \"tcg\"");
-	return check_kernel(p, where, t->kernel);
+	/* QEMU reports a bad kernel late and vaguely, so check it here. */
+	return cfg_check_readable_file(p, where, "kernel", t->kernel);
 }
 
 /* The key that replaces a QEMU option gdbhub owns; "" if none, NULL if not owned. */
@@ -505,7 +535,8 @@ static const struct cfg_listen *listen_at(const struct config *cfg, size_t k, ch
 /* Whether binding both a and b would collide (port 0 never does). */
 static bool same_endpoint(const struct cfg_listen *a, const struct cfg_listen *b)
 {
-	if (a->kind != b->kind)
+	/* TCP and SSH listeners both bind TCP ports. */
+	if ((a->kind == CFG_LISTEN_UNIX) != (b->kind == CFG_LISTEN_UNIX))
 		return false;
 	if (a->kind == CFG_LISTEN_UNIX)
 		return strcmp(a->path, b->path) == 0;
@@ -516,11 +547,11 @@ static bool same_endpoint(const struct cfg_listen *a, const struct cfg_listen *b
 static int fail_clash(struct parser *p, const char *where, const struct cfg_listen *a,
 	const char *other)
 {
-	bool v6 = a->kind == CFG_LISTEN_TCP && strchr(a->host, ':') != NULL;
+	bool v6 = a->kind != CFG_LISTEN_UNIX && strchr(a->host, ':') != NULL;
 
 	if (a->kind == CFG_LISTEN_UNIX)
 		return cfg_fail(p, where, "unix", "%s is already used by %s", a->path, other);
-	return cfg_fail(p, where, "tcp", "%s%s%s:%u is already used by %s", v6 ? "[" : "", a->host,
+	return cfg_fail(p, where, a->kind == CFG_LISTEN_SSH ? "ssh" : "tcp", "%s%s%s:%u is already used by %s", v6 ? "[" : "", a->host,
 		v6 ? "]" : "", a->port, other);
 }
 
@@ -540,6 +571,14 @@ static int check_listen_clashes(struct parser *p)
 	return 0;
 }
 
+/* The control socket's path: a unix socket, so sun_path must hold it. */
+static int parse_control(struct parser *p, json_object *root)
+{
+	if (cfg_opt_path(p, root, "", "control", &p->cfg->control) < 0)
+		return -1;
+	return p->cfg->control != NULL ? check_unix_path(p, "", "control", p->cfg->control) : 0;
+}
+
 /* Validate the root object and fill p->cfg from it. */
 static int parse_root(struct parser *p, json_object *root)
 {
@@ -549,6 +588,12 @@ static int parse_root(struct parser *p, json_object *root)
 		return cfg_fail(p, "", NULL, "not a JSON object");
 	if (cfg_check_keys(p, root, "", root_keys, COUNT(root_keys), FOR_ALL, NULL) < 0 ||
 	    cfg_opt_path(p, root, "", "runtime_dir", &cfg->runtime_dir) < 0 ||
+	    cfg_opt_path(p, root, "", "state_dir", &cfg->state_dir) < 0 ||
+	    cfg_opt_path(p, root, "", "audit_log", &cfg->audit_log) < 0 ||
+	    parse_control(p, root) < 0 ||
+	    cfg_parse_users(p, root) < 0 ||
+	    cfg_parse_access(p, root) < 0 ||
+	    cfg_parse_ssh_limits(p, root) < 0 ||
 	    parse_listens(p, root, "", &cfg->listen, &cfg->n_listen) < 0 ||
 	    parse_targets(p, root) < 0)
 		return -1;
@@ -744,7 +789,11 @@ void config_free(struct config *cfg)
 		free_target(&cfg->targets[i]);
 	free(cfg->targets);
 	free_listens(cfg->listen, cfg->n_listen);
+	cfg_free_access(cfg);
 	free(cfg->runtime_dir);
+	free(cfg->state_dir);
+	free(cfg->audit_log);
+	free(cfg->control);
 	free(cfg->dir);
 	free(cfg->path);
 	free(cfg);

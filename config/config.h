@@ -13,6 +13,7 @@
 enum cfg_listen_kind {
 	CFG_LISTEN_TCP,
 	CFG_LISTEN_UNIX,
+	CFG_LISTEN_SSH,   /* the daemon's own SSH server; users and access rules decide */
 };
 
 /* What a client may do with a target (proxy/policy decides; see there). */
@@ -20,13 +21,15 @@ enum cfg_role {
 	CFG_ROLE_DEFAULT = 0, /* not set here: the target's default applies */
 	CFG_ROLE_CONTROL,     /* read, write, break, resume */
 	CFG_ROLE_OBSERVE,     /* read while stopped, receive stops; nothing else */
+	CFG_ROLE_NONE,        /* access rules only: no access at all */
 };
 
 struct cfg_listen {
 	enum cfg_listen_kind kind;
 	enum cfg_role role;   /* "role": clients of this listener get it */
-	char *host;   /* TCP: numeric address or name, e.g. "127.0.0.1" */
-	uint16_t port;/* TCP: may be 0 (the kernel picks) */
+	char *host;   /* TCP, SSH: numeric address or name, e.g. "127.0.0.1" */
+	uint16_t port;/* TCP, SSH: may be 0 (the kernel picks) */
+	bool allow_unauthenticated; /* TCP: may bind a non-loopback address */
 	char *path;   /* UNIX: absolute after loading */
 };
 
@@ -56,10 +59,43 @@ struct cfg_target {
 	bool stay_on_last_detach;     /* "on_last_detach": "resume" (default) or "stay" */
 };
 
+/* A person who may log in over SSH. */
+struct cfg_user {
+	char *name;            /* the SSH login name */
+	char *authorized_keys; /* absolute path, OpenSSH format, read at each login */
+	char **groups;         /* names access rules may match */
+	size_t n_groups;
+};
+
+/* One access rule: the first rule matching a user and a target decides. */
+struct cfg_access {
+	char **users;          /* user names; "*" is every user */
+	size_t n_users;
+	char **groups;
+	size_t n_groups;
+	char *targets;         /* a shell glob over target names, e.g. "vm*" */
+	enum cfg_role role;    /* CONTROL, OBSERVE or NONE */
+};
+
+/* Limits on SSH logins, as OpenSSH's sshd_config names them. */
+struct cfg_ssh_limits {
+	unsigned max_auth_tries;    /* failed public-key attempts per connection */
+	unsigned login_grace_s;     /* seconds to authenticate */
+	unsigned max_startups;      /* connections not yet authenticated, at once */
+};
+
 struct config {
 	char *path;          /* the file loaded, absolute */
 	char *dir;           /* its folder */
 	char *runtime_dir;   /* NULL: the daemon picks one */
+	char *state_dir;     /* NULL: the daemon picks one (the SSH host key lives here) */
+	char *audit_log;     /* NULL: no audit log */
+	char *control;       /* control socket path; NULL: none */
+	struct cfg_user *users;
+	size_t n_users;
+	struct cfg_access *access;
+	size_t n_access;
+	struct cfg_ssh_limits ssh;
 	struct cfg_listen *listen;
 	size_t n_listen;
 	struct cfg_target *targets;
@@ -80,6 +116,9 @@ void config_free(struct config *cfg);
 /* Parse a listen address as it appears in config values, "HOST:PORT" (IPv6
  * as "[::1]:PORT"), into host and port. Returns 0, or -1 with *cause set. */
 int config_parse_host_port(const char *s, char **host, uint16_t *port, char **cause);
+
+/* Look up a user by name; NULL if none. */
+const struct cfg_user *config_find_user(const struct config *cfg, const char *name);
 
 /* Look up a target by name; NULL if none. */
 const struct cfg_target *config_find_target(const struct config *cfg, const char *name);

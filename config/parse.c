@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Roles a config may name, in enum cfg_role order from CFG_ROLE_CONTROL. */
@@ -380,4 +381,69 @@ int cfg_opt_role(struct parser *p, json_object *obj, const char *where, const ch
 	if (i >= 0)
 		*out = (enum cfg_role)(CFG_ROLE_CONTROL + i);
 	return 0;
+}
+
+/* A file the daemon reads later must be there now, so its absence is a
+ * config error with a key path, not a failure at first use. */
+int cfg_check_readable_file(struct parser *p, const char *where, const char *key,
+	const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return cfg_fail(p, where, key, "no such file (%s)", path);
+		return cfg_fail(p, where, key, "%s (%s)", strerror(errno), path);
+	}
+	if (!S_ISREG(st.st_mode))
+		return cfg_fail(p, where, key, "not a regular file (%s)", path);
+	if (access(path, R_OK) < 0)
+		return cfg_fail(p, where, key, "not readable (%s)", path);
+	return 0;
+}
+
+/* Fetch an optional array of strings; NULL and 0 if absent. Each string is
+ * checked with ok (NULL: any non-empty string), whose failure names "what". */
+int cfg_opt_string_array(struct parser *p, json_object *obj, const char *where, const char *key,
+	bool (*ok)(const char *), const char *what, char ***out, size_t *n)
+{
+	char entry[160];
+	json_object *arr;
+	const char *s;
+
+	*out = NULL;
+	*n = 0;
+	if (cfg_opt_array(p, obj, where, key, &arr) < 0 || arr == NULL)
+		return p->cause != NULL ? -1 : 0;
+	if ((*out = calloc(json_object_array_length(arr) + 1, sizeof(**out))) == NULL)
+		return cfg_oom(p);
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		snprintf(entry, sizeof(entry), "%s[%zu]", key, i);
+		if (cfg_string_value(p, json_object_array_get_idx(arr, i), where, entry, &s) < 0)
+			return -1;
+		if (*s == '\0' || (ok != NULL && !ok(s)))
+			return cfg_fail(p, where, entry, "not a valid %s: \"%s\"", what, s);
+		if (cfg_dup_into(p, &(*out)[i], s) < 0)
+			return -1;
+		*n = i + 1;
+	}
+	return 0;
+}
+
+/* Free what cfg_opt_string_array made. */
+void cfg_free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Names end up in socket and file names and in logs, so keep them to a safe set. */
+bool cfg_valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > CFG_NAME_MAX_LEN)
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
 }

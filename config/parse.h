@@ -80,4 +80,23 @@ int cfg_opt_choice(struct parser *p, json_object *obj, const char *where, const 
 int cfg_opt_role(struct parser *p, json_object *obj, const char *where, const char *key,
 	enum cfg_role def, enum cfg_role *out);
 
+/* A path the daemon will read: an existing, readable regular file. */
+int cfg_check_readable_file(struct parser *p, const char *where, const char *key,
+	const char *path);
+
+/* An optional array of strings, each non-empty and passing ok (if given). */
+int cfg_opt_string_array(struct parser *p, json_object *obj, const char *where, const char *key,
+	bool (*ok)(const char *), const char *what, char ***out, size_t *n);
+void cfg_free_strings(char **v, size_t n);
+
+/* Target and user names: 1..CFG_NAME_MAX_LEN of A-Z a-z 0-9 _ . - */
+#define CFG_NAME_MAX_LEN 64
+bool cfg_valid_name(const char *s);
+
+/* Sections with files of their own (config/access.c). */
+int cfg_parse_users(struct parser *p, json_object *root);
+int cfg_parse_access(struct parser *p, json_object *root);
+int cfg_parse_ssh_limits(struct parser *p, json_object *root);
+void cfg_free_access(struct config *cfg);
+
 #endif

@@ -130,6 +130,19 @@ static void describe(struct listener *l, const struct cfg_listen *cfg)
 	snprintf(l->desc, sizeof(l->desc), "tcp %s", where);
 }
 
+/* Anyone who can reach a TCP listener can debug (and so own) the VMs behind
+ * it, so a listener other hosts can reach needs the config to say so. */
+static int check_reach(const struct cfg_listen *cfg, const struct sockaddr_storage *sa,
+		       char **cause)
+{
+	if (cfg->kind != CFG_LISTEN_TCP || cfg->allow_unauthenticated ||
+	    sockaddr_is_local((const struct sockaddr *)sa))
+		return 0;
+	return cause_fail(cause, "refusing to listen on tcp %s:%u: other hosts could connect "
+			  "without authentication. Use an \"ssh\" listener, a loopback address, or "
+			  "set \"allow_unauthenticated\": true on this listener", cfg->host, cfg->port);
+}
+
 /* Listen where cfg says. */
 struct listener *listener_create(struct event_base *base, const struct cfg_listen *cfg,
 				 listener_accept_fn fn, void *arg, char **cause)
@@ -140,7 +153,7 @@ struct listener *listener_create(struct event_base *base, const struct cfg_liste
 	unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE;
 
 	*cause = NULL;
-	if (l == NULL || resolve(cfg, &sa, &len, cause) != 0) {
+	if (l == NULL || resolve(cfg, &sa, &len, cause) != 0 || check_reach(cfg, &sa, cause) != 0) {
 		free(l);
 		return NULL;
 	}

@@ -169,6 +169,118 @@ static int teardown(void **state)
 	return rmdir(tmpdir);
 }
 
+/* Users, access rules, SSH limits and the daemon's files land in the structs. */
+static void test_parse_people(void **state)
+{
+	struct config *cfg;
+	char *path;
+
+	(void)state;
+	cfg = parse_ok("{'state_dir': 'st', 'audit_log': 'audit.jsonl', 'control': 'ctl.sock',"
+		"'users': [{'name': 'alice', 'authorized_keys': 'k.elf', 'groups': ['kernel']},"
+		"          {'name': 'bob', 'authorized_keys': 'k.elf'}],"
+		"'access': [{'users': ['alice'], 'targets': 'vm*', 'role': 'control'},"
+		"           {'groups': ['kernel'], 'users': ['*'], 'targets': '*', 'role': 'none'}],"
+		"'ssh': {'max_auth_tries': 3, 'login_grace_time': 5, 'max_startups': 2},"
+		"'listen': [{'ssh': '0.0.0.0:2222'}, {'tcp': '0.0.0.0:1', 'allow_unauthenticated': true}],"
+		"'targets': [" TCG("") "]}");
+	assert_int_equal(cfg->n_users, 2);
+	assert_string_equal(cfg->users[0].name, "alice");
+	path = strf("%s/k.elf", tmpdir);
+	assert_string_equal(cfg->users[0].authorized_keys, path);
+	assert_int_equal(cfg->users[0].n_groups, 1);
+	assert_string_equal(cfg->users[0].groups[0], "kernel");
+	assert_int_equal(cfg->users[1].n_groups, 0);
+	assert_ptr_equal(config_find_user(cfg, "bob"), &cfg->users[1]);
+	assert_null(config_find_user(cfg, "carol"));
+	assert_int_equal(cfg->n_access, 2);
+	assert_string_equal(cfg->access[0].targets, "vm*");
+	assert_int_equal(cfg->access[0].role, CFG_ROLE_CONTROL);
+	assert_int_equal(cfg->access[1].role, CFG_ROLE_NONE);
+	assert_string_equal(cfg->access[1].users[0], "*");
+	assert_string_equal(cfg->access[1].groups[0], "kernel");
+	assert_int_equal(cfg->ssh.max_auth_tries, 3);
+	assert_int_equal(cfg->ssh.login_grace_s, 5);
+	assert_int_equal(cfg->ssh.max_startups, 2);
+	assert_int_equal(cfg->listen[0].kind, CFG_LISTEN_SSH);
+	assert_string_equal(cfg->listen[0].host, "0.0.0.0");
+	assert_int_equal(cfg->listen[0].port, 2222);
+	assert_false(cfg->listen[0].allow_unauthenticated);
+	assert_true(cfg->listen[1].allow_unauthenticated);
+	free(path);
+	path = strf("%s/ctl.sock", tmpdir);
+	assert_string_equal(cfg->control, path);
+	free(path);
+	config_free(cfg);
+
+	cfg = parse_ok(ROOT(TCG("")));
+	assert_int_equal(cfg->ssh.max_auth_tries, 6);
+	assert_int_equal(cfg->ssh.login_grace_s, 120);
+	assert_int_equal(cfg->ssh.max_startups, 10);
+	assert_null(cfg->control);
+	assert_null(cfg->audit_log);
+	assert_null(cfg->state_dir);
+	config_free(cfg);
+}
+
+#define ALICE "'users': [{'name': 'alice', 'authorized_keys': 'k.elf'}], "
+
+static void test_errors_people(void **state)
+{
+	static const struct err_case cases[] = {
+		{ "{'users': [{'name': 'alice'}], 'targets': [" TCG("") "]}",
+		  "users[0].authorized_keys: required" },
+		{ "{'users': [{'authorized_keys': 'k.elf'}], 'targets': [" TCG("") "]}",
+		  "users[0].name: required" },
+		{ "{'users': [{'name': 'al ice', 'authorized_keys': 'k.elf'}], 'targets': [" TCG("") "]}",
+		  "users[0].name: must be 1 to 64 characters from A-Z a-z 0-9 _ . -" },
+		{ "{'users': [{'name': 'a', 'authorized_keys': 'nokeys'}], 'targets': [" TCG("") "]}",
+		  "users[0].authorized_keys: no such file (@/nokeys)" },
+		{ "{'users': [{'name': 'a', 'authorized_keys': 'k.elf'}, {'name': 'a', "
+		  "'authorized_keys': 'k.elf'}], 'targets': [" TCG("") "]}",
+		  "users[1].name: duplicate user name \"a\"" },
+		{ "{'users': [{'name': 'a', 'authorized_keys': 'k.elf', 'groups': ['']}], 'targets': ["
+		  TCG("") "]}", "users[0].groups[0]: not a valid group name: \"\"" },
+		{ "{'users': [{'name': 'a', 'authorized_keys': 'k.elf', 'password': 'x'}], 'targets': ["
+		  TCG("") "]}", "users[0].password: unknown key" },
+		{ "{" ALICE "'access': [{'users': ['bob'], 'targets': '*', 'role': 'control'}], "
+		  "'targets': [" TCG("") "]}", "access[0].users[0]: no user named \"bob\" in \"users\"" },
+		{ "{" ALICE "'access': [{'targets': '*', 'role': 'control'}], 'targets': [" TCG("") "]}",
+		  "access[0]: names no \"users\" and no \"groups\"" },
+		{ "{" ALICE "'access': [{'users': ['alice'], 'role': 'control'}], 'targets': [" TCG("") "]}",
+		  "access[0].targets: required: a target name or a glob such as \"vm*\"" },
+		{ "{" ALICE "'access': [{'users': ['alice'], 'targets': 'x'}], 'targets': [" TCG("") "]}",
+		  "access[0].role: required: \"control\", \"observe\" or \"none\"" },
+		{ "{" ALICE "'access': [{'users': ['alice'], 'targets': 'x', 'role': 'admin'}], "
+		  "'targets': [" TCG("") "]}",
+		  "access[0].role: unknown role \"admin\" (expected control, observe or none)" },
+		{ "{'ssh': {'max_auth_tries': 0}, 'targets': [" TCG("") "]}",
+		  "ssh.max_auth_tries: must be an integer from 1 to 100" },
+		{ "{'ssh': {'grace': 1}, 'targets': [" TCG("") "]}", "ssh.grace: unknown key" },
+		{ "{'listen': [{'ssh': '0.0.0.0:22'}], 'targets': [" TCG("") "]}",
+		  "listen[0].ssh: an ssh listener needs \"users\" to let in" },
+		{ "{" ALICE "'listen': [{'ssh': '0.0.0.0:22', 'role': 'control'}], 'targets': [" TCG("") "]}",
+		  "listen[0].role: not allowed on an ssh listener: \"access\" rules give each user a role" },
+		{ "{" ALICE "'listen': [{'ssh': ':22'}], 'targets': [" TCG("") "]}",
+		  "listen[0].ssh: missing host in \":22\"" },
+		{ "{" ALICE "'targets': [" TCG(", 'listen': [{'ssh': 'h:22'}]") "]}",
+		  "targets[0].listen[0].ssh: only the root \"listen\" may have an ssh listener "
+		  "(users choose the target when they connect)" },
+		{ "{" ALICE "'listen': [{'ssh': 'h:22', 'tcp': 'h:23'}], 'targets': [" TCG("") "]}",
+		  "listen[0]: expected exactly one of \"tcp\", \"unix\" or \"ssh\"" },
+		{ "{" ALICE "'listen': [{'ssh': 'h:22'}, {'tcp': 'h:22'}], 'targets': [" TCG("") "]}",
+		  "listen[1].tcp: h:22 is already used by listen[0]" },
+		{ "{'listen': [{'unix': 's', 'allow_unauthenticated': true}], 'targets': [" TCG("") "]}",
+		  "listen[0].allow_unauthenticated: only for tcp listeners" },
+		{ "{'listen': [{'tcp': 'h:1', 'allow_unauthenticated': 1}], 'targets': [" TCG("") "]}",
+		  "listen[0].allow_unauthenticated: expected true or false" },
+		{ "{'control': '', 'targets': [" TCG("") "]}", "control: must not be empty" },
+	};
+
+	(void)state;
+	parse_errs(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* Every key of both backends lands in the structs, paths made absolute. */
 static void test_parse_full(void **state)
 {
@@ -603,9 +715,9 @@ static void test_errors_listen(void **state)
 {
 	static const struct err_case cases[] = {
 		{ "{'listen': [{}], 'targets': [" TCG("") "]}",
-		  "listen[0]: expected exactly one of \"tcp\" or \"unix\"" },
+		  "listen[0]: expected exactly one of \"tcp\", \"unix\" or \"ssh\"" },
 		{ "{'listen': [{'tcp': 'h:1'}, {'tcp': 'h:2', 'unix': '/s'}], 'targets': [" TCG("") "]}",
-		  "listen[1]: expected exactly one of \"tcp\" or \"unix\"" },
+		  "listen[1]: expected exactly one of \"tcp\", \"unix\" or \"ssh\"" },
 		{ "{'listen': [5], 'targets': [" TCG("") "]}", "listen[0]: expected an object" },
 		{ "{'listen': [{'tcp': 'h:1', 'x': 1}], 'targets': [" TCG("") "]}",
 		  "listen[0].x: unknown key" },
@@ -659,7 +771,7 @@ static void test_errors_listen_role(void **state)
 		{ "{'listen': [{'tcp': 'h:1', 'role': 'observe\\u0000'}], 'targets': [" TCG("") "]}",
 		  "listen[0].role: must not contain a NUL character" },
 		{ "{'listen': [{'role': 'observe'}], 'targets': [" TCG("") "]}",
-		  "listen[0]: expected exactly one of \"tcp\" or \"unix\"" },
+		  "listen[0]: expected exactly one of \"tcp\", \"unix\" or \"ssh\"" },
 		{ ROOT(TCG(", 'listen': [{'tcp': 'h:1', 'role': 'observe'}, {'unix': 'u', 'role': 'admin'}]")),
 		  "targets[0].listen[1].role: unknown role \"admin\" (expected control or observe)" },
 		{ ROOT(TCG("") ", " REMOTE(", 'listen': [{'tcp': 'h:1', 'role': 'read\\nonly'}]")),
@@ -1131,6 +1243,8 @@ int main(void)
 		cmocka_unit_test(test_find_target),
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_example_demo),
+		cmocka_unit_test(test_parse_people),
+		cmocka_unit_test(test_errors_people),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
