@@ -34,6 +34,7 @@ struct client {
 	enum cfg_role listener_role; /* the listener's; the target's default if unset */
 	bool extended;           /* `!`: extended-remote, stays connected without a target */
 	char peer[96];
+	char user[72];           /* the SSH login; "" on listeners the config trusts */
 	struct bufferevent *bev;
 	struct rsp_link link;
 	int refs;
