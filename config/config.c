@@ -259,8 +259,9 @@ static int parse_listens(struct parser *p, json_object *obj, const char *where,
 	return 0;
 }
 
-/* Parse the name of target i, unique among targets 0..i-1. */
-static int parse_name(struct parser *p, json_object *obj, const char *where, size_t i)
+/* Parse the name of t, unique among the config's first n_before targets. */
+static int parse_name(struct parser *p, json_object *obj, const char *where,
+	struct cfg_target *t, size_t n_before)
 {
 	struct cfg_target *targets = p->cfg->targets;
 	const char *s;
@@ -274,11 +275,11 @@ static int parse_name(struct parser *p, json_object *obj, const char *where, siz
 			CFG_NAME_MAX_LEN);
 	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return cfg_fail(p, where, "name", "\".\" and \"..\" are reserved");
-	for (size_t j = 0; j < i; j++) {
+	for (size_t j = 0; j < n_before; j++) {
 		if (strcmp(targets[j].name, s) == 0)
 			return cfg_fail(p, where, "name", "duplicate target name \"%s\"", s);
 	}
-	return cfg_dup_into(p, &targets[i].name, s);
+	return cfg_dup_into(p, &t->name, s);
 }
 
 /* Parse the required backend kind. */
@@ -465,13 +466,11 @@ static int parse_policy(struct parser *p, json_object *obj, const char *where,
 	return 0;
 }
 
-/* Parse target i: common keys, then the backend's own. */
-static int parse_target(struct parser *p, json_object *obj, size_t i)
+/* Parse one target at where into t: common keys, then the backend's own.
+ * Its name must differ from the config's first n_before targets. */
+static int parse_target_into(struct parser *p, json_object *obj, const char *where,
+	struct cfg_target *t, size_t n_before)
 {
-	struct cfg_target *t = &p->cfg->targets[i];
-	char where[32];
-
-	snprintf(where, sizeof(where), "targets[%zu]", i);
 	/* Defaults hold for every backend so readers need not check which. */
 	t->memory_mb = DEFAULT_MEMORY_MB;
 	t->cpus = DEFAULT_CPUS;
@@ -479,7 +478,7 @@ static int parse_target(struct parser *p, json_object *obj, size_t i)
 	if (!json_object_is_type(obj, json_type_object))
 		return cfg_fail(p, where, NULL, "expected an object");
 	if (cfg_check_keys(p, obj, where, target_keys, COUNT(target_keys), FOR_ALL, NULL) < 0 ||
-	    parse_name(p, obj, where, i) < 0 ||
+	    parse_name(p, obj, where, t, n_before) < 0 ||
 	    parse_backend(p, obj, where, t) < 0 ||
 	    cfg_check_keys(p, obj, where, target_keys, COUNT(target_keys), 1u << t->backend,
 		backend_names[t->backend]) < 0 ||
@@ -488,6 +487,15 @@ static int parse_target(struct parser *p, json_object *obj, size_t i)
 	    parse_policy(p, obj, where, t) < 0)
 		return -1;
 	return parse_listens(p, obj, where, &t->listen, &t->n_listen);
+}
+
+/* Parse target i of the "targets" array. */
+static int parse_target(struct parser *p, json_object *obj, size_t i)
+{
+	char where[32];
+
+	snprintf(where, sizeof(where), "targets[%zu]", i);
+	return parse_target_into(p, obj, where, &p->cfg->targets[i], i);
 }
 
 /* Parse the required, non-empty "targets" array. */
@@ -809,4 +817,100 @@ const struct cfg_target *config_find_target(const struct config *cfg, const char
 			return &cfg->targets[i];
 	}
 	return NULL;
+}
+
+/* The new target's listen entries must not clash with each other or with
+ * any entry of cfg (root or targets). */
+static int check_target_clashes(struct parser *p, const struct config *cfg,
+	const struct cfg_target *t, const char *where)
+{
+	char at[96], other[96];
+	const struct cfg_listen *b;
+
+	for (size_t i = 0; i < t->n_listen; i++) {
+		snprintf(at, sizeof(at), "%s.listen[%zu]", where, i);
+		for (size_t j = 0; j < i; j++) {
+			snprintf(other, sizeof(other), "%s.listen[%zu]", where, j);
+			if (same_endpoint(&t->listen[i], &t->listen[j]))
+				return fail_clash(p, at, &t->listen[i], other);
+		}
+		for (size_t k = 0; (b = listen_at(cfg, k, other, sizeof(other))) != NULL; k++) {
+			if (same_endpoint(&t->listen[i], b))
+				return fail_clash(p, at, &t->listen[i], other);
+		}
+	}
+	return 0;
+}
+
+/* Parse one target object outside any file (the control socket's
+ * target.add), with the config's rules and its folder for relative paths. */
+int config_parse_target_json(const struct config *cfg, struct json_object *obj,
+	struct cfg_target **out, char **cause)
+{
+	/* A scratch config: paths resolve against cfg's folder, and no
+	 * earlier targets constrain the name (the caller checks the running
+	 * ones, which need not be cfg's). */
+	struct config scratch = { .dir = cfg->dir };
+	struct parser p = { .cfg = &scratch };
+	struct cfg_target *t = calloc(1, sizeof(*t));
+
+	*out = NULL;
+	if (cause != NULL)
+		*cause = NULL;
+	if (t == NULL)
+		return cfg_set_cause(cause, "out of memory");
+	if (parse_target_into(&p, obj, "target", t, 0) < 0 ||
+	    check_target_clashes(&p, cfg, t, "target") < 0) {
+		config_target_free(t);
+		if (cause != NULL)
+			*cause = p.cause != NULL ? p.cause : strdup("out of memory");
+		else
+			free(p.cause);
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+/* Free a target made by config_parse_target_json; NULL is fine. */
+void config_target_free(struct cfg_target *t)
+{
+	if (t == NULL)
+		return;
+	free_target(t);
+	free(t);
+}
+
+/* Strings that may be NULL. */
+static bool same_string(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Listen entries equal in every key. */
+static bool same_listen(const struct cfg_listen *a, const struct cfg_listen *b)
+{
+	return a->kind == b->kind && a->role == b->role && a->port == b->port &&
+	       a->allow_unauthenticated == b->allow_unauthenticated &&
+	       same_string(a->host, b->host) && same_string(a->path, b->path);
+}
+
+/* Whether two targets are configured alike (a reload keeps such a target). */
+bool config_target_equal(const struct cfg_target *a, const struct cfg_target *b)
+{
+	if (!same_string(a->name, b->name) || a->backend != b->backend ||
+	    !same_string(a->arch, b->arch) || !same_string(a->kernel, b->kernel) ||
+	    !same_string(a->cmdline, b->cmdline) || a->memory_mb != b->memory_mb ||
+	    a->cpus != b->cpus || !same_string(a->serial, b->serial) ||
+	    !same_string(a->gdb, b->gdb) || a->default_role != b->default_role ||
+	    a->stay_on_last_detach != b->stay_on_last_detach ||
+	    a->n_qemu_args != b->n_qemu_args || a->n_listen != b->n_listen)
+		return false;
+	for (size_t i = 0; i < a->n_qemu_args; i++)
+		if (!same_string(a->qemu_args[i], b->qemu_args[i]))
+			return false;
+	for (size_t i = 0; i < a->n_listen; i++)
+		if (!same_listen(&a->listen[i], &b->listen[i]))
+			return false;
+	return true;
 }

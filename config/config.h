@@ -117,6 +117,24 @@ void config_free(struct config *cfg);
  * as "[::1]:PORT"), into host and port. Returns 0, or -1 with *cause set. */
 int config_parse_host_port(const char *s, char **host, uint16_t *port, char **cause);
 
+struct json_object;
+
+/* Parse one target object, as in the config's "targets" array, for a target
+ * added at run time (the control socket's target.add). Relative paths
+ * resolve against cfg's folder; listen entries must not clash with cfg's.
+ * Errors name key paths from "target", e.g. "target.kernel: required for
+ * backend \"tcg\"". The name is not checked against cfg's targets: the
+ * caller checks it against the running ones. Returns 0 and sets *out (free
+ * it with config_target_free), or -1 with *out NULL and *cause set. */
+int config_parse_target_json(const struct config *cfg, struct json_object *obj,
+	struct cfg_target **out, char **cause);
+
+/* Free a target from config_parse_target_json; NULL is fine. */
+void config_target_free(struct cfg_target *t);
+
+/* Whether two targets have the same settings, every key alike. */
+bool config_target_equal(const struct cfg_target *a, const struct cfg_target *b);
+
 /* Look up a user by name; NULL if none. */
 const struct cfg_user *config_find_user(const struct config *cfg, const char *name);
 
