@@ -108,12 +108,84 @@ void target_destroy(struct target *t)
 		event_free(t->reap_timer);
 	bp_table_finish(&t->bps);
 	free(t->orphans);
+	config_target_free(t->own_cfg);
 	free(t->threads);
 	free_tdesc(t);
 	free(t);
 }
 
 /* Whether the target takes requests. */
+/* Clients attached to t, each with a reference so none is freed under us. */
+static struct client **hold_clients(struct target *t, size_t *n)
+{
+	struct attachment *a;
+	struct client **v;
+	size_t k = 0;
+
+	TAILQ_FOREACH(a, &t->attached, by_target)
+		k++;
+	v = calloc(k + 1, sizeof(*v));
+	*n = 0;
+	if (v == NULL)
+		return NULL;
+	TAILQ_FOREACH(a, &t->attached, by_target) {
+		client_ref(a->c);
+		v[(*n)++] = a->c;
+	}
+	return v;
+}
+
+/* Detach what target_finish_exit left attached (clients told of the exit,
+ * which close the connection themselves), and let clients that waited for
+ * t to start go on with their queued request: it now fails cleanly. */
+static void release_clients(struct target *t, struct client **held, size_t n)
+{
+	struct attachment *a;
+
+	while ((a = TAILQ_FIRST(&t->attached)) != NULL)
+		target_detach(t, a->c);
+	for (size_t i = 0; i < n; i++) {
+		struct client *c = held[i];
+		if (!c->dead && c->waiting_ready &&
+		    (c->target == NULL || target_ready(c->target))) {
+			c->waiting_ready = false;
+			client_wake(c);
+		}
+		client_unref(c);
+	}
+}
+
+/* Stop the backend and end every session on t. */
+void target_retire(struct target *t)
+{
+	bool alive = t->state != TARGET_EXITED && t->state != TARGET_FAILED;
+	size_t n = 0;
+	struct client **held = hold_clients(t, &n);
+
+	log_info("target %s: removing it", target_name(t));
+	/* Mark the VM gone before the link goes: requests that come back with
+	 * NULL replies, and any a client sends meanwhile, see a dead target,
+	 * and the start-up sequence does not carry on. */
+	t->link_lost = true;
+	if (alive) {
+		t->state = TARGET_EXITED;
+		memset(&t->stop, 0, sizeof(t->stop));
+		/* As a debugger sees a process killed under it. */
+		t->stop.kind = RSP_STOP_KILLED;
+		t->stop.signal = SIGKILL;
+	}
+	upstream_destroy(t->up);
+	t->up = NULL;
+	if (t->ops != NULL && t->backend != NULL)
+		t->ops->destroy(t->backend);
+	t->backend = NULL;
+	t->child_reaped = false;
+	if (alive)
+		target_finish_exit(t);
+	release_clients(t, held, n);
+	free(held);
+}
+
 bool target_ready(const struct target *t)
 {
 	return t->state != TARGET_STARTING;
@@ -259,6 +331,7 @@ void target_finish_exit(struct target *t)
 			target_detach(t, c);
 		else if (!told)
 			client_close_after_flush(c, "the target's stub is gone");
+		}
 	}
 }
 

@@ -44,6 +44,7 @@ struct target {
 	TAILQ_ENTRY(target) entry;
 	struct hub *hub;
 	const struct cfg_target *cfg;
+	struct cfg_target *own_cfg;   /* added at run time: cfg, owned by the target */
 	int64_t pid;                  /* the process id clients see (1, 2, ...) */
 	const struct backend_ops *ops;
 	struct backend *backend;
@@ -81,6 +82,13 @@ int target_launch(struct target *t, char **cause);
 
 /* Stop the backend, drop clients' attachments, free. NULL-safe. */
 void target_destroy(struct target *t);
+
+/* The target is being removed: stop its backend now and end every client's
+ * session on it as a VM that dies would (waiting clients get the exit,
+ * `X09`; other plain-remote clients are closed, extended-remote ones stay
+ * connected without it). Afterwards no client refers to t and
+ * target_destroy may free it. */
+void target_retire(struct target *t);
 
 const char *target_name(const struct target *t);
 const char *target_state_name(enum target_state s);
