@@ -9,12 +9,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
 #include "proxy/log.h"
 #include "proxy/transport/listener.h"
+#include "proxy/control/control.h"
 
 /* A listener and what it hands connections to. */
 struct hub_listener {
@@ -139,6 +141,14 @@ static void on_sigterm(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(hub->base, NULL);
 }
 
+/* SIGHUP: read the config file again (hub_reload.c). */
+static void on_sighup(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	hub_reload(arg);
+}
+
 /* Install the signal events. */
 static void watch_signals(struct hub *hub)
 {
@@ -149,28 +159,114 @@ static void watch_signals(struct hub *hub)
 	evsignal_add(hub->sig_int, NULL);
 	evsignal_add(hub->sig_term, NULL);
 	evsignal_add(hub->sig_chld, NULL);
+	hub->sig_hup = evsignal_new(hub->base, SIGHUP, on_sighup, hub);
+	evsignal_add(hub->sig_hup, NULL);
 }
 
-/* Create the targets and their listeners, and launch them. */
-static int start_targets(struct hub *hub, char **cause)
+/* Close every listener of target t. */
+static void close_target_listeners(struct hub *hub, const struct target *t)
 {
-	for (size_t i = 0; i < hub->cfg->n_targets; i++) {
-		const struct cfg_target *tc = &hub->cfg->targets[i];
-		struct target *t = target_create(hub, tc, (int64_t)i + 1);
-		if (t == NULL)
-			return -1;
-		TAILQ_INSERT_TAIL(&hub->targets, t, entry);
-		for (size_t j = 0; j < tc->n_listen; j++)
-			if (add_listener(hub, &tc->listen[j], t, cause) != 0)
-				return -1;
-		if (target_launch(t, cause) != 0) {
-			char *why = *cause;
-			cause_fail(cause, "target %s: %s", tc->name, why ? why : "launch failed");
-			free(why);
-			return -1;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < hub->n_listeners; i++) {
+		struct hub_listener *hl = hub->listeners[i];
+		if (hl->target != t) {
+			hub->listeners[kept++] = hl;
+			continue;
 		}
+		log_info("closed %s of %s", listener_describe(hl->l), target_name(t));
+		listener_destroy(hl->l);
+		free(hl);
+	}
+	hub->n_listeners = kept;
+}
+
+/* Remove t: listeners first (no newcomers), then its sessions, then t. */
+void hub_remove_target(struct hub *hub, struct target *t)
+{
+	TAILQ_REMOVE(&hub->targets, t, entry);
+	close_target_listeners(hub, t);
+	target_retire(t);
+	target_destroy(t);
+}
+
+/* Open t's own listeners and launch its backend. */
+static int open_and_launch(struct hub *hub, struct target *t, char **cause)
+{
+	const struct cfg_target *tc = t->cfg;
+
+	for (size_t j = 0; j < tc->n_listen; j++)
+		if (add_listener(hub, &tc->listen[j], t, cause) != 0)
+			return -1;
+	if (target_launch(t, cause) != 0) {
+		char *why = *cause;
+		cause_fail(cause, "target %s: %s", tc->name, why ? why : "launch failed");
+		free(why);
+		return -1;
 	}
 	return 0;
+}
+
+/* Create a target for tc, open its listeners and launch it. */
+struct target *hub_add_target(struct hub *hub, struct cfg_target *tc, bool owned, char **cause)
+{
+	/* Process ids are never reused: a gdb that knew a removed VM as
+	 * process 2 must not find another VM there. */
+	struct target *t = target_create(hub, tc, ++hub->next_target_pid);
+
+	*cause = NULL;
+	if (t == NULL) {
+		if (owned)
+			config_target_free(tc);
+		cause_fail(cause, "out of memory");
+		return NULL;
+	}
+	if (owned)
+		t->own_cfg = tc;
+	TAILQ_INSERT_TAIL(&hub->targets, t, entry);
+	if (open_and_launch(hub, t, cause) != 0) {
+		hub_remove_target(hub, t);
+		return NULL;
+	}
+	return t;
+}
+
+/* The running target named name, or NULL. */
+struct target *hub_find_target(struct hub *hub, const char *name)
+{
+	struct target *t;
+
+	TAILQ_FOREACH(t, &hub->targets, entry)
+		if (strcmp(target_name(t), name) == 0)
+			return t;
+	return NULL;
+}
+
+/* The i-th listener's description and target; NULL past the end. */
+const char *hub_listener_info(const struct hub *hub, size_t i, const struct target **target)
+{
+	if (i >= hub->n_listeners)
+		return NULL;
+	*target = hub->listeners[i]->target;
+	return listener_describe(hub->listeners[i]->l);
+}
+
+/* Create the config's targets and their listeners, and launch them. */
+static int start_targets(struct hub *hub, char **cause)
+{
+	for (size_t i = 0; i < hub->cfg->n_targets; i++)
+		if (hub_add_target(hub, &hub->cfg->targets[i], false, cause) == NULL)
+			return -1;
+	return 0;
+}
+
+/* Open the control socket if the config names one. */
+static int start_control(struct hub *hub, char **cause)
+{
+	if (hub->cfg->control == NULL)
+		return 0;
+	hub->control = control_create(hub, hub->cfg->control, cause);
+	return hub->control != NULL ? 0 : -1;
 }
 
 /* Create runtime folder, listeners and targets, and launch the targets. */
@@ -181,6 +277,7 @@ int hub_start(struct hub *hub, struct event_base *base, struct config *cfg, char
 	hub->cfg = cfg;
 	TAILQ_INIT(&hub->targets);
 	TAILQ_INIT(&hub->clients);
+	clock_gettime(CLOCK_MONOTONIC, &hub->started);
 	*cause = NULL;
 	watch_signals(hub);
 	if (make_runtime_dir(hub, cause) != 0 || start_targets(hub, cause) != 0)
@@ -188,7 +285,7 @@ int hub_start(struct hub *hub, struct event_base *base, struct config *cfg, char
 	for (size_t i = 0; i < cfg->n_listen; i++)
 		if (add_listener(hub, &cfg->listen[i], NULL, cause) != 0)
 			return -1;
-	return 0;
+	return start_control(hub, cause);
 }
 
 /* Close clients, stop targets, remove listeners and the runtime folder. */
@@ -198,6 +295,8 @@ void hub_stop(struct hub *hub)
 	struct target *t;
 
 	hub->stopping = true;
+	control_destroy(hub->control);
+	hub->control = NULL;
 	for (size_t i = 0; i < hub->n_listeners; i++) {
 		listener_destroy(hub->listeners[i]->l);
 		free(hub->listeners[i]);
@@ -216,5 +315,7 @@ void hub_stop(struct hub *hub)
 	event_free(hub->sig_int);
 	event_free(hub->sig_term);
 	event_free(hub->sig_chld);
+	event_free(hub->sig_hup);
+	hub_free_old_configs(hub);
 	config_free(hub->cfg);
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include "proxy/queue_compat.h"
 
 #include "config/config.h"
@@ -14,6 +15,7 @@
 struct event_base;
 struct event;
 struct hub_listener;
+struct control;
 
 struct hub {
 	struct event_base *base;
@@ -29,6 +31,12 @@ struct hub {
 	struct event *sig_term;
 	struct event *sig_chld;
 	bool stopping;
+	struct event *sig_hup;
+	struct control *control;      /* the JSON control socket; NULL: none */
+	struct config **old_cfgs;     /* replaced by reloads, kept alive (hub_reload.c) */
+	size_t n_old_cfgs;
+	int64_t next_target_pid;      /* the last process id given to a target */
+	struct timespec started;      /* CLOCK_MONOTONIC at start-up */
 };
 
 /* Create runtime folder, listeners and targets, and launch the targets.
@@ -46,5 +54,29 @@ void hub_accept(struct hub *hub, int fd, const char *peer, struct target *target
 
 /* The target clients of the hub's own listeners attach to: the only one. */
 struct target *hub_default_target(struct hub *hub);
+
+/* Create a target for tc, open its own listeners and launch it (it may still
+ * be starting on return). owned: the target takes tc over and frees it,
+ * even on failure; else tc must outlive the target (a config the hub keeps).
+ * Returns the target, or NULL with *cause set and nothing left behind. */
+struct target *hub_add_target(struct hub *hub, struct cfg_target *tc, bool owned, char **cause);
+
+/* Remove a target: its listeners close, its clients' sessions end as when a
+ * VM dies (target_retire), its backend stops, and it is freed. */
+void hub_remove_target(struct hub *hub, struct target *t);
+
+/* The target named name, or NULL. */
+struct target *hub_find_target(struct hub *hub, const char *name);
+
+/* The i-th listener (0, 1, ...): its description, and in *target the target
+ * it serves (NULL: the hub's own). NULL past the last listener. */
+const char *hub_listener_info(const struct hub *hub, size_t i, const struct target **target);
+
+/* SIGHUP: load the config file again and add and remove targets to match
+ * it. A file that fails to load changes nothing. (hub_reload.c) */
+void hub_reload(struct hub *hub);
+
+/* Free the configs earlier reloads replaced (at hub_stop). */
+void hub_free_old_configs(struct hub *hub);
 
 #endif

@@ -7,6 +7,7 @@
 #include <event2/event.h>
 
 #include "config/config.h"
+#include "proxy/control/control.h"
 #include "proxy/hub.h"
 #include "proxy/log.h"
 
@@ -15,10 +16,13 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: gdbhub serve -c CONFIG [-v]\n"
 		"       gdbhub check -c CONFIG\n"
+		"       gdbhub ctl (-c CONFIG | -s SOCKET) [--json] CMD [ARG ...]\n"
 		"       gdbhub --version\n"
 		"\n"
 		"serve   run the daemon: start the configured targets and serve gdb clients\n"
-		"check   load and validate CONFIG, print what it defines, and exit\n");
+		"check   load and validate CONFIG, print what it defines, and exit\n"
+		"ctl     send one request to a running daemon's control socket\n"
+		"        (gdbhub ctl --help lists the commands)\n");
 }
 
 /* Print what a config defines (gdbhub check). */
@@ -68,6 +72,8 @@ int main(int argc, char **argv)
 		printf("gdbhub 0.1.0\n");
 		return 0;
 	}
+	if (argc >= 2 && strcmp(argv[1], "ctl") == 0)
+		return ctl_main(argc - 1, argv + 1);
 	if (argc < 2 || (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "check") != 0)) {
 		usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
 		return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
