@@ -331,7 +331,6 @@ void target_finish_exit(struct target *t)
 			target_detach(t, c);
 		else if (!told)
 			client_close_after_flush(c, "the target's stub is gone");
-		}
 	}
 }
 
