@@ -11,6 +11,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "proxy/audit.h"
 #include "proxy/client_cmds.h"
 #include "proxy/hub.h"
 #include "proxy/log.h"
@@ -50,27 +51,39 @@ void client_unref(struct client *c)
 		client_free(c);
 }
 
-/* Leave every target: the client's breakpoints go with it. */
-static void detach_all(struct client *c)
+/* Leave every target: the client's breakpoints go with it. detach_why
+ * tells the audit log who ended it ("vanished": the client, "closed": the
+ * daemon); why is the log's text. */
+static void detach_all(struct client *c, const char *detach_why, const char *why)
 {
 	struct attachment *a;
 
-	while ((a = TAILQ_FIRST(&c->attachments)) != NULL)
+	while ((a = TAILQ_FIRST(&c->attachments)) != NULL) {
+		audit_detach(c, a->t, detach_why, why);
 		target_detach(a->t, c);
+	}
 }
 
 /* Close the connection and detach; freed when no request refers to it. */
-void client_close(struct client *c, const char *why)
+static void close_client(struct client *c, const char *detach_why, const char *why)
 {
 	if (c->dead)
 		return;
 	c->dead = true;
 	log_info("client %u (%s) closed: %s", c->id, c->peer, why);
-	detach_all(c);
+	detach_all(c, detach_why, why);
+	if (!c->closing) /* else client_close_after_flush wrote the line */
+		audit_disconnect(c, why);
 	TAILQ_REMOVE(&c->hub->clients, c, hub_entry);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 	client_unref(c);
+}
+
+/* Close the connection: the daemon's decision. */
+void client_close(struct client *c, const char *why)
+{
+	close_client(c, "closed", why);
 }
 
 /* Output drained: finish a close that waited for it. */
@@ -91,7 +104,8 @@ void client_close_after_flush(struct client *c, const char *why)
 		return;
 	c->closing = true;
 	log_info("client %u (%s) closing: %s", c->id, c->peer, why);
-	detach_all(c);
+	detach_all(c, "closed", why);
+	audit_disconnect(c, why);
 	bufferevent_disable(c->bev, EV_READ);
 	rsp_link_flush(&c->link);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
@@ -246,6 +260,7 @@ bool client_may_interrupt(struct client *c)
 
 	if (v == ACCESS_ALLOW)
 		return true;
+	audit_denied(c, ACCESS_INTERRUPT, access_explain(&r, v));
 	log_info("client %u (%s): interrupt refused: %s", c->id, c->peer, access_explain(&r, v));
 	return false;
 }
@@ -261,8 +276,10 @@ static void handle_event(struct client *c, const struct rsp_event *ev)
 			serve(c, ev->payload, ev->len);
 		break;
 	case RSP_EV_INTERRUPT:
-		if (c->target != NULL && client_may_interrupt(c))
+		if (c->target != NULL && client_may_interrupt(c)) {
+			audit_interrupt(c);
 			target_interrupt(c->target, c);
+		}
 		break;
 	case RSP_EV_OVERFLOW:
 		log_warn("client %u: packet larger than %u bytes dropped", c->id, CLIENT_PACKET_SIZE);
@@ -323,9 +340,9 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 
 	(void)bev;
 	if (what & BEV_EVENT_EOF)
-		client_close(c, "connection closed by the client");
+		close_client(c, "vanished", "connection closed by the client");
 	else if (what & BEV_EVENT_ERROR)
-		client_close(c, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		close_client(c, "vanished", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 }
 
 /* The role a client gets on t: its listener's, else t's default. */
@@ -416,6 +433,7 @@ struct client *client_create(struct hub *hub, int fd, const char *peer, struct t
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	STAILQ_INIT(&c->pending);
 	TAILQ_INSERT_TAIL(&hub->clients, c, hub_entry);
+	audit_connect(c);
 	log_info("client %u connected from %s", c->id, c->peer);
 	if (target != NULL)
 		client_attach(c, target);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proxy/audit.h"
 #include "proxy/client.h"
 #include "proxy/client_monitor.h"
 #include "proxy/client_select.h"
@@ -271,15 +272,33 @@ static void cmd_write_memory(struct client *c, const char *pkt, size_t len)
 		return;
 	}
 	if (pkt[0] == 'X') {
-		target_write_memory(c->target, c, addr, (const uint8_t *)p, n);
+		if (audit_memory_write(c, addr, n))
+			target_write_memory(c->target, c, addr, (const uint8_t *)p, n);
 		return;
 	}
 	data = malloc(n + 1);
 	if (data == NULL || rsp_hex_decode(data, p, n) < 0)
 		client_reply_error(c, 1, "malformed M packet");
-	else
+	else if (audit_memory_write(c, addr, n))
 		target_write_memory(c->target, c, addr, data, n);
 	free(data);
+}
+
+/* P N=HEX (one register) and G HEX (all): the audit log names the register
+ * and the size, never the value. */
+static void cmd_write_register(struct client *c, const char *pkt, size_t len)
+{
+	const char *p = pkt + 1, *end = pkt + len, *eq = memchr(pkt, '=', len);
+	uint64_t regno = 0;
+
+	if (pkt[0] == 'P' && (eq == NULL || rsp_parse_hex_u64(&p, end, &regno) != 0 || p != eq)) {
+		client_reply_error(c, 1, "malformed P packet");
+		return;
+	}
+	if (pkt[0] == 'G')
+		eq = pkt;
+	if (audit_register_write(c, pkt[0] == 'P' ? (int64_t)regno : -1, (size_t)(end - eq - 1) / 2))
+		target_forward(c->target, c, pkt, len, true);
 }
 
 /* Z/z TYPE,ADDR,KIND */
@@ -296,7 +315,8 @@ static void cmd_breakpoint(struct client *c, const char *pkt, size_t len)
 		return;
 	}
 	key = (struct bp_key){ .type = (enum bp_type)type, .addr = addr, .kind = kind };
-	target_breakpoint(c->target, c, pkt[0] == 'Z', &key);
+	if (audit_breakpoint(c, pkt[0] == 'Z', &key))
+		target_breakpoint(c->target, c, pkt[0] == 'Z', &key);
 }
 
 /* vCont?: what the stub can do is what we offer. */
@@ -354,7 +374,8 @@ static void cmd_vcont(struct client *c, const char *pkt, size_t len)
 		client_reply_error(c, 1, "malformed %.*s", (int)len, pkt);
 		return;
 	}
-	target_resume(c->target, c, out);
+	if (audit_resume(c, pkt, len))
+		target_resume(c->target, c, out);
 }
 
 /* Legacy c/s/C/S [ADDR]: sent as they are, after selecting the client's
@@ -376,7 +397,8 @@ static void cmd_resume_legacy(struct client *c, const char *pkt, size_t len)
 		memcpy(out, pkt, len);
 		out[len] = '\0';
 	}
-	target_resume(c->target, c, out);
+	if (audit_resume(c, pkt, len))
+		target_resume(c->target, c, out);
 }
 
 /* qXfer:features:read:ANNEX:OFF,LEN */
@@ -408,6 +430,7 @@ static void cmd_detach(struct client *c, const char *pkt, size_t len)
 {
 	(void)pkt;
 	(void)len;
+	audit_detach(c, c->target, "detach", NULL);
 	target_detach(c->target, c);
 	client_reply_str(c, "OK");
 	if (!c->extended && c->target == NULL)
@@ -419,6 +442,7 @@ static void cmd_kill(struct client *c, const char *pkt, size_t len)
 {
 	(void)len;
 	log_info("client %u: kill treated as detach: the VM is not the client's to end", c->id);
+	audit_detach(c, c->target, "kill", NULL);
 	target_detach(c->target, c);
 	if (pkt[0] == 'v')
 		client_reply_str(c, "OK");
@@ -453,9 +477,9 @@ static const struct cmd cmds[] = {
 	{ "H", P | T, 0, cmd_set_thread },
 	{ "T", P | T, 0, cmd_thread_alive },
 	{ "g", CHECK(ACCESS_READ), cmd_forward_thread },
-	{ "G", P | CHECK(ACCESS_WRITE), cmd_forward_thread },
+	{ "G", P | CHECK(ACCESS_WRITE), cmd_write_register },
 	{ "p", P | CHECK(ACCESS_READ), cmd_forward_thread },
-	{ "P", P | CHECK(ACCESS_WRITE), cmd_forward_thread },
+	{ "P", P | CHECK(ACCESS_WRITE), cmd_write_register },
 	{ "m", P | CHECK(ACCESS_READ), cmd_read_memory },
 	{ "M", P | CHECK(ACCESS_WRITE), cmd_write_memory },
 	{ "X", P | CHECK(ACCESS_WRITE), cmd_write_memory },
@@ -496,11 +520,13 @@ bool client_allowed(struct client *c, enum access_action action, const char *pkt
 		c->cur->waiting_stop = true;
 		return false;
 	case ACCESS_DENY_ROLE:
+		audit_denied(c, action, access_explain(&r, v));
 		client_reply_error(c, 0x0d, "client %u (%s, %s) refused %.*s: %s", c->id, c->peer,
 				   access_role_name(c->role), (int)(len > 24 ? 24 : len), pkt,
 				   access_explain(&r, v));
 		return false;
 	default:
+		audit_denied(c, action, access_explain(&r, v));
 		client_reply_error(c, 0x10, "client %u (%s) refused %.*s: %s", c->id, c->peer,
 				   (int)(len > 24 ? 24 : len), pkt, access_explain(&r, v));
 		return false;

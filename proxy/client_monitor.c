@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proxy/audit.h"
 #include "proxy/client.h"
 #include "proxy/backend.h"
 #include "proxy/client_cmds.h"
@@ -192,6 +193,6 @@ void client_monitor_command(struct client *c, const char *pkt, size_t len)
 		client_reply_error(c, 1, "unknown monitor command \"%s\" (try monitor help)", cmd);
 		return;
 	}
-	if (client_allowed(c, ACCESS_STUB_MONITOR, pkt, len))
+	if (client_allowed(c, ACCESS_STUB_MONITOR, pkt, len) && audit_monitor(c, cmd))
 		target_forward(c->target, c, pkt, len, false);
 }

@@ -14,6 +14,7 @@
 
 #include <event2/event.h>
 
+#include "proxy/audit.h"
 #include "proxy/log.h"
 #include "proxy/transport/listener.h"
 #include "proxy/control/control.h"
@@ -280,7 +281,9 @@ int hub_start(struct hub *hub, struct event_base *base, struct config *cfg, char
 	clock_gettime(CLOCK_MONOTONIC, &hub->started);
 	*cause = NULL;
 	watch_signals(hub);
-	if (make_runtime_dir(hub, cause) != 0 || start_targets(hub, cause) != 0)
+	/* The audit log first: a bad path fails start-up before any VM runs. */
+	if ((cfg->audit_log != NULL && audit_open(cfg->audit_log, &hub->audit, cause) != 0) ||
+	    make_runtime_dir(hub, cause) != 0 || start_targets(hub, cause) != 0)
 		return -1;
 	for (size_t i = 0; i < cfg->n_listen; i++)
 		if (add_listener(hub, &cfg->listen[i], NULL, cause) != 0)
@@ -317,5 +320,6 @@ void hub_stop(struct hub *hub)
 	event_free(hub->sig_chld);
 	event_free(hub->sig_hup);
 	hub_free_old_configs(hub);
+	audit_close(hub->audit);
 	config_free(hub->cfg);
 }

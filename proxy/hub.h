@@ -15,6 +15,7 @@
 struct event_base;
 struct event;
 struct hub_listener;
+struct audit;
 struct control;
 
 struct hub {
@@ -31,6 +32,7 @@ struct hub {
 	struct event *sig_term;
 	struct event *sig_chld;
 	bool stopping;
+	struct audit *audit;     /* NULL: no audit log */
 	struct event *sig_hup;
 	struct control *control;      /* the JSON control socket; NULL: none */
 	struct config **old_cfgs;     /* replaced by reloads, kept alive (hub_reload.c) */

@@ -9,6 +9,7 @@
 
 #include <event2/event.h>
 
+#include "proxy/audit.h"
 #include "proxy/backend.h"
 #include "proxy/client.h"
 #include "proxy/hub.h"
@@ -327,10 +328,12 @@ void target_finish_exit(struct target *t)
 		bool told = a->waiting_stop && t->stop.kind != RSP_STOP_SIGNAL;
 		if (told)
 			target_deliver_stop(t, c);
-		if (stays)
+		if (stays) {
+			audit_detach(c, t, "exited", NULL);
 			target_detach(t, c);
-		else if (!told)
+		} else if (!told) {
 			client_close_after_flush(c, "the target's stub is gone");
+		}
 	}
 }
 
@@ -421,6 +424,7 @@ struct attachment *target_attach(struct target *t, struct client *c, enum access
 	a->role = role;
 	TAILQ_INSERT_TAIL(&t->attached, a, by_target);
 	TAILQ_INSERT_TAIL(&c->attachments, a, by_client);
+	audit_attach(c, t, role);
 	log_info("client %u (%s) attached to %s (%s) as %s", c->id, c->peer, target_name(t),
 		 target_state_name(t->state), access_role_name(role));
 	return a;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proxy/audit.h"
 #include "proxy/client.h"
 #include "proxy/log.h"
 #include "proxy/target.h"
@@ -232,6 +233,7 @@ void target_query_stop(struct target *t, struct client *c)
 		 * needs a stopped VM. */
 		client_attachment(c, t)->waiting_stop = true;
 		if (t->resumer == NULL && !t->client_interrupted && client_may_interrupt(c)) {
+			audit_interrupt(c);
 			t->client_interrupted = true;
 			upstream_interrupt(t->up);
 		}

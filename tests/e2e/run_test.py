@@ -75,6 +75,9 @@ TARGET = "demo"        # the config's target name, whatever the guest
 #   target   extra keys for the config's target, e.g. {"on_last_detach": "stay"}
 #   second   a second target, "second", running spin.elf (process 2 to gdb);
 #            with hub, clients on the hub socket choose between the two
+#   audit    the config sets "audit_log" to audit.log in the scratch directory
+#            (GDBHUB_AUDIT); the scenarios check what it holds. A string: that
+#            path instead ("/dev/full": a log no line can be written to)
 SPECS = {
     "break_args":       {},
     "stepping":         {},
@@ -106,10 +109,12 @@ SPECS = {
     "stalled_client":   {"guest": "spin", "direct": False},
     "last_controller_leaves": {"guest": "spin",
                                "clients": {"a": "control", "c": "observe"}},
+    "audit_log":        {"clients": {"a": "control", "c": "observe"}, "audit": True},
+    "audit_unwritable": {"audit": "/dev/full", "direct": False},
 }
 DEFAULTS = {"guest": "demo", "phases": ["ok"], "backend": "tcg", "tcp": False,
             "hub": False, "chain": False, "direct": True, "clients": {}, "kill": None,
-            "target": {}, "second": False}
+            "target": {}, "second": False, "audit": False}
 
 
 class Failure(Exception):
@@ -240,6 +245,8 @@ class Test:
         self.daemon_log = os.path.join(self.tmp, "gdbhub.log")
         self.qemu_log = os.path.join(self.tmp, "qemu.log")
         self.pidfile = os.path.join(self.run_dir, TARGET + ".qemu.pid")
+        self.audit = spec["audit"] if isinstance(spec["audit"], str) else \
+            os.path.join(self.tmp, "audit.log") if spec["audit"] else None
         self.elf = os.path.join(args.guests_dir, spec["guest"] + ".elf")
         self.port = free_tcp_port() if spec["tcp"] else None
         self.hub_sock = os.path.join(self.tmp, "hub.sock") if spec["hub"] else None
@@ -314,6 +321,8 @@ class Test:
                             "kernel": os.path.join(self.args.guests_dir, "spin.elf"),
                             "memory_mb": 64, "cpus": 1})
         config = {"runtime_dir": self.run_dir, "listen": hub_listen, "targets": targets}
+        if self.audit:
+            config["audit_log"] = self.audit
         with open(self.config, "w") as f:
             json.dump(config, f, indent=2)
         log("config:\n" + json.dumps(config, indent=2))
@@ -475,6 +484,8 @@ class Test:
             p for p in (SCENARIOS, os.environ.get("PYTHONPATH")) if p)
         if self.port:
             env["GDBHUB_TCP"] = "127.0.0.1:%d" % self.port
+        if self.audit:
+            env["GDBHUB_AUDIT"] = self.audit
         cmd = [self.args.gdb, "-batch", "-nx", "-x", script]
         log("gdb %s: %s" % (label, " ".join(cmd)))
         with open(gdb_log, "ab") as out:
@@ -615,6 +626,8 @@ class Test:
         for label, _, path in self.gdbs:
             dump("gdb %s output" % label, path)
         if failure:
+            if self.audit:
+                dump("audit log", self.audit)
             if not self.direct:
                 dump("gdbhub stderr", self.daemon_log)
                 if self.daemon_b is not None:
