@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 
 struct bench_conn {
 	int fd;
+	pid_t child;            /* "| COMMAND": the command, reaped at close; else 0 */
 	int timeout_ms;
 	bool no_ack;
 	size_t stray;           /* packets that came where an ack was due */
@@ -153,6 +156,61 @@ static int open_unix(const char *path, uint64_t deadline, char **cause)
 	return fd;
 }
 
+/* In the child: the socket becomes stdin and stdout, then sh runs command. */
+static void exec_command(int fd, const char *command)
+{
+	if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0)
+		_exit(127);
+	if (fd > STDOUT_FILENO)
+		close(fd);
+	execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+	_exit(127);
+}
+
+/* "| COMMAND", as gdb's `target remote | COMMAND`: run COMMAND with
+ * /bin/sh -c and speak RSP over its stdin and stdout, one end of a socket
+ * pair (so send, recv and poll work as on a connection). Returns our end,
+ * or -1; *child is the command's pid. */
+static int open_pipe(const char *command, pid_t *child, char **cause)
+{
+	int sv[2];
+
+	command += strspn(command, " \t");
+	if (*command == '\0') {
+		bench_fail(cause, "| COMMAND: empty command");
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		bench_fail(cause, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	*child = fork();
+	if (*child == 0)
+		exec_command(sv[1], command);
+	close(sv[1]);
+	if (*child < 0) {
+		bench_fail(cause, "fork: %s", strerror(errno));
+		close(sv[0]);
+		return -1;
+	}
+	return sv[0];
+}
+
+/* Reap the command: it sees end of input once our end is closed; one that
+ * ignores that gets SIGTERM after a grace period. */
+static void reap_child(pid_t child)
+{
+	struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
+
+	for (int i = 0; i < 200; i++) {
+		if (waitpid(child, NULL, WNOHANG) != 0)
+			return;
+		nanosleep(&pause, NULL);
+	}
+	kill(child, SIGTERM);
+	waitpid(child, NULL, 0);
+}
+
 /* Try one resolved TCP address; returns the fd or -1 (setting *cause). */
 static int open_tcp_one(const struct addrinfo *ai, uint64_t deadline,
 			const char *addr, char **cause)
@@ -215,11 +273,14 @@ int bench_conn_open(const char *address, int timeout_ms, struct bench_conn **out
 {
 	uint64_t deadline = deadline_after(timeout_ms);
 	struct bench_conn *c;
+	pid_t child = 0;
 	int fd;
 
 	*out = NULL;
 	*cause = NULL;
-	if (strncmp(address, "unix:", 5) == 0)
+	if (address[0] == '|')
+		fd = open_pipe(address + 1, &child, cause);
+	else if (strncmp(address, "unix:", 5) == 0)
 		fd = open_unix(address + 5, deadline, cause);
 	else
 		fd = open_tcp(address, deadline, cause);
@@ -229,9 +290,12 @@ int bench_conn_open(const char *address, int timeout_ms, struct bench_conn **out
 		if (*cause == NULL)
 			bench_fail(cause, "out of memory");
 		close(fd);
+		if (child > 0)
+			reap_child(child);
 		return -1;
 	}
 	c->fd = fd;
+	c->child = child;
 	c->timeout_ms = timeout_ms;
 	if (bench_conn_set_capacity(c, DEFAULT_CAPACITY, cause) < 0) {
 		bench_conn_close(c);
@@ -248,6 +312,8 @@ void bench_conn_close(struct bench_conn *c)
 		return;
 	if (c->fd >= 0)
 		close(c->fd);
+	if (c->child > 0)
+		reap_child(c->child);
 	free(c->dec_buf);
 	free(c->out);
 	free(c);

@@ -13,8 +13,10 @@
 
 struct bench_conn;
 
-/* Connect to address: "unix:PATH", "HOST:PORT" or "[V6]:PORT". TCP sockets
- * get TCP_NODELAY. timeout_ms bounds the connect and, later, every wait for
+/* Connect to address: "unix:PATH", "HOST:PORT", "[V6]:PORT", or "| COMMAND"
+ * (as gdb's `target remote | COMMAND`: COMMAND runs under /bin/sh -c with
+ * one end of a socket pair as its stdin and stdout; bench_conn_close reaps
+ * it). TCP sockets get TCP_NODELAY. timeout_ms bounds the connect and, later, every wait for
  * an ack or a reply. On success sets *out (free it with bench_conn_close). */
 int bench_conn_open(const char *address, int timeout_ms, struct bench_conn **out,
 		    char **cause);

@@ -39,7 +39,10 @@ struct options {
 static const char usage_text[] =
 	"usage: gdbhub-bench ADDRESS [options]\n"
 	"       gdbhub-bench --fanout N --observe-address ADDR2 ADDRESS [options]\n"
-	"  ADDRESS        host:port, [v6]:port or unix:PATH of a GDB stub\n"
+	"  ADDRESS        host:port, [v6]:port or unix:PATH of a GDB stub, or\n"
+	"                 '| COMMAND': run COMMAND with /bin/sh -c and speak RSP over\n"
+	"                 its stdin and stdout, as gdb's target remote | COMMAND\n"
+	"                 ('| ssh -p 2222 alice@host attach vm1'); so may ADDR2\n"
 	"  --rounds N     g round trips (default 2000, 0 skips)\n"
 	"  --steps N      single steps (default 5000, 0 skips)\n"
 	"  --bytes N      bytes read with m, and with x (default 4M, 0 skips)\n"
