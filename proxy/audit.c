@@ -288,3 +288,21 @@ bool audit_monitor(struct client *c, const char *text)
 	audit_line_str(&l, "command", text);
 	return gate(c, &l);
 }
+
+/* An event of the SSH door, before any client exists (client 0): a login,
+ * a refused login, a refused attach. Never blocks: none changes a VM. */
+void audit_door(struct audit *a, const char *event, const char *user, const char *peer,
+		const char *target, const char *reason)
+{
+	struct audit_who who = { .client = 0, .user = user, .peer = peer, .target = target };
+	struct audit_line l;
+	struct timespec now;
+
+	if (a == NULL)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	audit_line_start(&l, &now, event, &who);
+	if (reason != NULL)
+		audit_line_str(&l, "reason", reason);
+	write_line(a, &l);
+}

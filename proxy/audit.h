@@ -39,6 +39,11 @@ void audit_interrupt(struct client *c);
 /* Policy refused action on c's current target, for reason. */
 void audit_denied(struct client *c, enum access_action action, const char *reason);
 
+/* The SSH door, before a client exists: "login", "login_denied" (reason),
+ * "denied" (an attach the access rules refuse; target and reason). */
+void audit_door(struct audit *a, const char *event, const char *user, const char *peer,
+		const char *target, const char *reason);
+
 /* Gates, on c's current target (see above). */
 bool audit_resume(struct client *c, const char *pkt, size_t len);
 bool audit_memory_write(struct client *c, uint64_t addr, uint64_t len);

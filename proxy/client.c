@@ -1,6 +1,7 @@
 /* A client connection: input loop, replies, lifetime. Packet handlers are
  * in client_cmds.c. */
 #include "proxy/client.h"
+#include "proxy/user_access.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -345,8 +346,9 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 		close_client(c, "vanished", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 }
 
-/* The role a client gets on t: its listener's, else t's default. */
-static enum access_role resolve_role(enum cfg_role listener, const struct target *t)
+/* The role a client of a trusted listener gets on t: its listener's, else
+ * t's default. */
+static enum access_role listener_role(enum cfg_role listener, const struct target *t)
 {
 	enum cfg_role r = listener;
 
@@ -355,16 +357,53 @@ static enum access_role resolve_role(enum cfg_role listener, const struct target
 	return r == CFG_ROLE_OBSERVE ? ACCESS_OBSERVE : ACCESS_CONTROL;
 }
 
-/* Attach c to t with the role its listener and t's config give it. */
-void client_attach(struct client *c, struct target *t)
+/* Whether c may attach to t, and with which role: a logged-in user's comes
+ * from the access rules, anyone else's from the listener. */
+bool client_role_on(const struct client *c, const struct target *t, enum access_role *role,
+		    char *why, size_t cap)
 {
-	struct attachment *a = target_attach(t, c, resolve_role(c->listener_role, t));
+	enum acl_grant g;
 
+	if (c->user[0] == '\0') {
+		*role = listener_role(c->listener_role, t);
+		snprintf(why, cap, "listener role");
+		return true;
+	}
+	g = user_access(c->hub->cfg, c->user, target_name(t), why, cap);
+	*role = g == ACL_CONTROL ? ACCESS_CONTROL : ACCESS_OBSERVE;
+	return g != ACL_NONE;
+}
+
+/* Whether c may see t at all (listings leave out the others). */
+bool client_may_see(const struct client *c, const struct target *t)
+{
+	enum access_role role;
+	char why[160];
+
+	return client_role_on(c, t, &role, why, sizeof(why));
+}
+
+/* Attach c to t with the role its listener, or its user's access rules, give
+ * it. Returns 0, or -1 (with the reason in why) if c may not attach. */
+int client_attach(struct client *c, struct target *t, char *why, size_t cap)
+{
+	enum access_role role;
+	struct attachment *a;
+
+	if (!client_role_on(c, t, &role, why, cap)) {
+		audit_door(c->hub->audit, "denied", c->user, c->peer, target_name(t), why);
+		return -1;
+	}
+	a = target_attach(t, c, role);
 	if (a == NULL) {
 		client_close(c, "out of memory attaching");
-		return;
+		snprintf(why, cap, "out of memory");
+		return -1;
 	}
+	log_info("client %u%s%s attached to %s as %s (%s)", c->id, c->user[0] ? " user " : "",
+		 c->user, target_name(t), access_role_name(role), why);
 	client_set_current(c, a);
+	return 0;
 }
 
 /* c's attachment to t, or NULL. */
@@ -405,13 +444,14 @@ void client_set_current(struct client *c, struct attachment *a)
 {
 	c->cur = a;
 	c->target = a != NULL ? a->t : NULL;
-	c->role = a != NULL ? a->role : resolve_role(c->listener_role, NULL);
+	c->role = a != NULL ? a->role : listener_role(c->listener_role, NULL);
 }
 
 /* Take a connected socket and attach it to target (may be NULL). */
-struct client *client_create(struct hub *hub, int fd, const char *peer, struct target *target,
-			     enum cfg_role listener_role)
+struct client *client_create(struct hub *hub, int fd, const char *peer, const char *user,
+			     struct target *target, enum cfg_role role)
 {
+	char why[200];
 	struct client *c = calloc(1, sizeof(*c));
 
 	if (c == NULL)
@@ -426,17 +466,20 @@ struct client *client_create(struct hub *hub, int fd, const char *peer, struct t
 	c->link.connected = true;
 	c->hub = hub;
 	c->id = ++hub->next_client_id;
-	c->listener_role = listener_role;
-	c->role = resolve_role(listener_role, target);
+	c->listener_role = role;
+	c->role = listener_role(role, target);
+	snprintf(c->user, sizeof(c->user), "%s", user != NULL ? user : "");
 	c->refs = 1;
 	TAILQ_INIT(&c->attachments);
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	STAILQ_INIT(&c->pending);
 	TAILQ_INSERT_TAIL(&hub->clients, c, hub_entry);
 	audit_connect(c);
-	log_info("client %u connected from %s", c->id, c->peer);
-	if (target != NULL)
-		client_attach(c, target);
+	log_info("client %u connected from %s%s%s", c->id, c->peer, c->user[0] ? " as " : "",
+		 c->user);
+	/* The transport checked access first; a refusal here is a reload racing it. */
+	if (target != NULL && client_attach(c, target, why, sizeof(why)) != 0)
+		client_close_after_flush(c, why);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
 	/* New bufferevents watch EV_WRITE; ours write directly (rsp_link.h). */
 	bufferevent_disable(c->bev, EV_WRITE);

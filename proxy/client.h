@@ -56,14 +56,22 @@ struct client {
 /* Largest packet a client may send us, and that we advertise. */
 #define CLIENT_PACKET_SIZE (128 * 1024)
 
-/* Take a connected socket; attach it to target (may be NULL). The client's
- * role comes from its listener's role, else from the target's default. */
-struct client *client_create(struct hub *hub, int fd, const char *peer, struct target *target,
-			     enum cfg_role listener_role);
+/* Take a connected socket; attach it to target (may be NULL). user is the
+ * login of an authenticated transport (NULL or "": a trusted listener, whose
+ * role applies, else the target's default). */
+struct client *client_create(struct hub *hub, int fd, const char *peer, const char *user,
+			     struct target *target, enum cfg_role role);
 
-/* Attach c to t with the role its listener and t's config give it; t
- * becomes the current target. */
-void client_attach(struct client *c, struct target *t);
+/* Attach c to t; t becomes the current target. Returns 0, or -1 with the
+ * reason in why when c's user has no access to t. */
+int client_attach(struct client *c, struct target *t, char *why, size_t cap);
+
+/* Whether c may attach to t and with which role (why: the rule that said so). */
+bool client_role_on(const struct client *c, const struct target *t, enum access_role *role,
+		    char *why, size_t cap);
+
+/* Whether c may see t in listings. */
+bool client_may_see(const struct client *c, const struct target *t);
 
 /* c's attachment to t, or NULL. */
 struct attachment *client_attachment(const struct client *c, const struct target *t);

@@ -91,6 +91,8 @@ static void mon_targets(struct client *c, struct text *out)
 
 	TAILQ_FOREACH(t, &c->hub->targets, entry) {
 		size_t n = 0;
+		if (!client_may_see(c, t))
+			continue;
 		TAILQ_FOREACH(a, &t->attached, by_target)
 			n++;
 		say(out, "%s  process %lld  %s backend  %s  %zu client(s), floor ", target_name(t),

@@ -41,13 +41,15 @@ void client_select_attach(struct client *c, const char *pkt, size_t len)
 	const char *p = pkt + strlen("vAttach;"), *end = pkt + len;
 	struct target *t;
 	uint64_t pid;
+	char why[200];
 
 	if (rsp_parse_hex_u64(&p, end, &pid) != 0 || p != end) {
 		client_reply_error(c, 1, "malformed vAttach");
 		return;
 	}
 	t = find_by_pid(c->hub, pid);
-	if (t == NULL) {
+	/* A target the user may not see answers as one that does not exist. */
+	if (t == NULL || !client_may_see(c, t)) {
 		client_reply_error(c, 1, "no target with process id %" PRIu64 " (monitor targets)", pid);
 		return;
 	}
@@ -56,12 +58,13 @@ void client_select_attach(struct client *c, const char *pkt, size_t len)
 		return;
 	}
 	/* Another VM for this connection is another inferior to gdb. */
-	if (client_attachment(c, t) != NULL)
+	if (client_attachment(c, t) != NULL) {
 		client_set_current(c, client_attachment(c, t));
-	else
-		client_attach(c, t);
-	if (c->dead)
+	} else if (client_attach(c, t, why, sizeof(why)) != 0) {
+		if (!c->dead)
+			client_reply_error(c, 1, "%s", why);
 		return;
+	}
 	if (t->state == TARGET_STARTING) {
 		client_retry_when_ready(c, pkt, len);
 		return;
@@ -88,14 +91,16 @@ static bool append(char **buf, size_t *len, size_t *cap, const char *text)
 }
 
 /* The osdata "processes" table: one item per target. */
-static char *processes_xml(struct hub *hub, size_t *out_len)
+static char *processes_xml(const struct client *c, size_t *out_len)
 {
 	char *buf = NULL, item[512];
 	size_t len = 0, cap = 0;
 	struct target *t;
 	bool ok = append(&buf, &len, &cap, "<?xml version=\"1.0\"?>\n<osdata type=\"processes\">\n");
 
-	TAILQ_FOREACH(t, &hub->targets, entry) {
+	TAILQ_FOREACH(t, &c->hub->targets, entry) {
+		if (!client_may_see(c, t))
+			continue;
 		snprintf(item, sizeof(item),
 			 "<item><column name=\"pid\">%" PRId64 "</column>"
 			 "<column name=\"user\">gdbhub</column>"
@@ -132,7 +137,7 @@ void client_select_osdata(struct client *c, const char *pkt, size_t len)
 		client_reply_error(c, 1, "malformed qXfer:osdata request");
 		return;
 	}
-	xml = processes_xml(c->hub, &total);
+	xml = processes_xml(c, &total);
 	if (xml == NULL) {
 		client_reply_error(c, 1, "out of memory");
 		return;

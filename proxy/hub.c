@@ -14,8 +14,10 @@
 
 #include <event2/event.h>
 
+#include "proxy/hub_ssh.h"
 #include "proxy/audit.h"
 #include "proxy/log.h"
+#include "proxy/transport/ssh_server.h"
 #include "proxy/transport/listener.h"
 #include "proxy/control/control.h"
 
@@ -72,7 +74,7 @@ void hub_accept(struct hub *hub, int fd, const char *peer, struct target *target
 		close(fd);
 		return;
 	}
-	if (client_create(hub, fd, peer, target, role) == NULL) {
+	if (client_create(hub, fd, peer, NULL, target, role) == NULL) {
 		log_error("out of memory accepting %s", peer);
 		close(fd);
 	}
@@ -90,6 +92,21 @@ struct target *hub_default_target(struct hub *hub)
 	return NULL;
 }
 
+/* Open the SSH door cfg describes. */
+static int add_ssh_listener(struct hub *hub, const struct cfg_listen *cfg, char **cause)
+{
+	struct ssh_server **grown = realloc(hub->ssh, (hub->n_ssh + 1) * sizeof(*grown));
+
+	if (grown == NULL)
+		return -1;
+	hub->ssh = grown;
+	hub->ssh[hub->n_ssh] = hub_ssh_listen(hub, cfg, cause);
+	if (hub->ssh[hub->n_ssh] == NULL)
+		return -1;
+	hub->n_ssh++;
+	return 0;
+}
+
 /* Open one listener for target (NULL: the hub's own). */
 static int add_listener(struct hub *hub, const struct cfg_listen *cfg, struct target *target,
 			char **cause)
@@ -97,6 +114,10 @@ static int add_listener(struct hub *hub, const struct cfg_listen *cfg, struct ta
 	struct hub_listener *hl = malloc(sizeof(*hl));
 	struct hub_listener **grown;
 
+	if (cfg->kind == CFG_LISTEN_SSH) {
+		free(hl);
+		return add_ssh_listener(hub, cfg, cause);
+	}
 	if (hl == NULL)
 		return -1;
 	*hl = (struct hub_listener){ .hub = hub, .target = target, .role = cfg->role };
@@ -306,6 +327,11 @@ void hub_stop(struct hub *hub)
 	}
 	free(hub->listeners);
 	hub->listeners = NULL;
+	for (size_t i = 0; i < hub->n_ssh; i++)
+		ssh_server_destroy(hub->ssh[i]);
+	free(hub->ssh);
+	hub->ssh = NULL;
+	hub->n_ssh = 0;
 	while ((c = TAILQ_FIRST(&hub->clients)) != NULL)
 		client_close(c, "the daemon is stopping");
 	while ((t = TAILQ_FIRST(&hub->targets)) != NULL) {

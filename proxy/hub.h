@@ -39,6 +39,8 @@ struct hub {
 	size_t n_old_cfgs;
 	int64_t next_target_pid;      /* the last process id given to a target */
 	struct timespec started;      /* CLOCK_MONOTONIC at start-up */
+	struct ssh_server **ssh; /* the ssh listeners */
+	size_t n_ssh;
 };
 
 /* Create runtime folder, listeners and targets, and launch the targets.

@@ -108,14 +108,13 @@ void target_destroy(struct target *t)
 	if (t->reap_timer != NULL)
 		event_free(t->reap_timer);
 	bp_table_finish(&t->bps);
-	free(t->orphans);
 	config_target_free(t->own_cfg);
+	free(t->orphans);
 	free(t->threads);
 	free_tdesc(t);
 	free(t);
 }
 
-/* Whether the target takes requests. */
 /* Clients attached to t, each with a reference so none is freed under us. */
 static struct client **hold_clients(struct target *t, size_t *n)
 {
@@ -187,6 +186,7 @@ void target_retire(struct target *t)
 	free(held);
 }
 
+/* Whether the target takes requests. */
 bool target_ready(const struct target *t)
 {
 	return t->state != TARGET_STARTING;

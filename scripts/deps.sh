@@ -1,7 +1,7 @@
 # Debian packages gdbhub needs to build, test and run; sourced by the other
 # scripts. Installs only what is missing (apt-get; needs root).
 GDBHUB_PACKAGES="gcc gcc-multilib libc6-dev meson ninja-build pkg-config
-  libevent-dev libjson-c-dev libcmocka-dev libssh-dev
+  libevent-dev libjson-c-dev libcmocka-dev libssh-dev openssh-client
   qemu-system-x86 gdb socat python3 procps util-linux"
 
 ensure_deps() {

@@ -38,7 +38,7 @@ static void on_accept(struct evconnlistener *ev, evutil_socket_t fd, struct sock
 	char peer[128];
 
 	(void)ev;
-	if (l->kind == CFG_LISTEN_TCP)
+	if (l->kind != CFG_LISTEN_UNIX)
 		sockaddr_set_nodelay(fd);
 	sockaddr_format(sa, (socklen_t)salen, peer, sizeof(peer));
 	if (l->kind == CFG_LISTEN_UNIX)
@@ -151,6 +151,7 @@ struct listener *listener_create(struct event_base *base, const struct cfg_liste
 	struct sockaddr_storage sa;
 	socklen_t len;
 	unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE;
+	mode_t mask;
 
 	*cause = NULL;
 	if (l == NULL || resolve(cfg, &sa, &len, cause) != 0 || check_reach(cfg, &sa, cause) != 0) {
@@ -161,7 +162,11 @@ struct listener *listener_create(struct event_base *base, const struct cfg_liste
 	l->fn = fn;
 	l->arg = arg;
 	l->path = cfg->kind == CFG_LISTEN_UNIX ? strdup(cfg->path) : NULL;
+	/* A unix socket is born 0600: a chmod after bind would leave a window
+	 * in which anyone could connect. */
+	mask = umask(0177);
 	l->ev = evconnlistener_new_bind(base, on_accept, l, flags, 16, (struct sockaddr *)&sa, (int)len);
+	umask(mask);
 	if (l->ev == NULL) {
 		cause_fail(cause, "cannot listen on %s: %s",
 			   cfg->kind == CFG_LISTEN_UNIX ? cfg->path : cfg->host, strerror(errno));
@@ -169,8 +174,6 @@ struct listener *listener_create(struct event_base *base, const struct cfg_liste
 		free(l);
 		return NULL;
 	}
-	if (l->kind == CFG_LISTEN_UNIX)
-		chmod(l->path, 0600);
 	evconnlistener_set_error_cb(l->ev, on_accept_error);
 	l->backoff = evtimer_new(base, on_backoff_done, l);
 	describe(l, cfg);
