@@ -19,6 +19,14 @@ struct attachment {
 	struct target *t;
 	enum access_role role;
 	bool waiting_stop;   /* resumed, or asked `?` of a running VM */
+	/* A non-stop client's view (client_nonstop.c): the threads it believes
+	 * run (bit i: the target's threads[i]), the stop replies it has yet to
+	 * take with vStopped, and whether a %Stop notification is out. */
+	uint64_t ns_running;
+	char **ns_queue;
+	size_t ns_queued;
+	bool ns_notified;
+	bool ns_stop_asked;  /* it asked for the stop (vCont;t): report signal 0 */
 };
 
 TAILQ_HEAD(attachment_list, attachment);

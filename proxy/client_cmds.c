@@ -2,6 +2,7 @@
  * parse, ask the target, reply. Checks common to many commands (is there a
  * target? is the packet well formed?) happen in dispatch, once. */
 #include "proxy/client_cmds.h"
+#include "proxy/client_nonstop.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -40,7 +41,7 @@ static void cmd_supported(struct client *c, const char *pkt, size_t len)
 	c->multiprocess = strstr(pkt, "multiprocess+") != NULL;
 	snprintf(reply, sizeof(reply),
 		 "PacketSize=%x;QStartNoAckMode+;multiprocess+;vContSupported+;"
-		 "qXfer:features:read+;qXfer:osdata:read+",
+		 "qXfer:features:read+;qXfer:osdata:read+;QNonStop+",
 		 CLIENT_PACKET_SIZE);
 	client_reply_str(c, reply);
 }
@@ -322,9 +323,15 @@ static void cmd_breakpoint(struct client *c, const char *pkt, size_t len)
 /* vCont?: what the stub can do is what we offer. */
 static void cmd_vcont_query(struct client *c, const char *pkt, size_t len)
 {
+	const char *up = target_vcont(c->target);
+	char reply[128];
+
 	(void)pkt;
 	(void)len;
-	client_reply_str(c, target_vcont(c->target));
+	/* The daemon carries out `t` itself (client_nonstop.c), whatever the stub. */
+	snprintf(reply, sizeof(reply), "%s%s", up,
+		 *up != '\0' && strstr(up, ";t") == NULL ? ";t" : "");
+	client_reply_str(c, reply);
 }
 
 /* Append one vCont action with its thread translated; false if malformed. */
@@ -471,7 +478,11 @@ static const struct cmd cmds[] = {
 	{ "qOffsets", CHECK(ACCESS_READ), cmd_forward },
 	{ "qRcmd,", P | T, 0, client_monitor_command },
 	{ "vCont?", T, 0, cmd_vcont_query },
+	{ "vCont;t", P | CHECK(ACCESS_INTERRUPT), client_nonstop_vcont_stop },
 	{ "vCont;", P | CHECK(ACCESS_RESUME), cmd_vcont },
+	{ "QNonStop:", P, 0, client_nonstop_mode },
+	{ "vStopped", T, 0, client_nonstop_vstopped },
+	{ "vCtrlC", CHECK(ACCESS_INTERRUPT), client_nonstop_ctrlc },
 	{ "vKill", P | T, 0, cmd_kill },
 	{ "?", 0, 0, cmd_stop_reason },
 	{ "H", P | T, 0, cmd_set_thread },
@@ -517,7 +528,13 @@ bool client_allowed(struct client *c, enum access_action action, const char *pkt
 	case ACCESS_WAIT_FOR_STOP:
 		log_info("client %u (%s, %s): %.*s: %s", c->id, c->peer, access_role_name(c->role),
 			 (int)(len > 24 ? 24 : len), pkt, access_explain(&r, v));
-		c->cur->waiting_stop = true;
+		if (c->non_stop) {
+			/* Its threads run as far as it knows; the stop comes as %Stop. */
+			nonstop_resumed(c->cur, "c");
+			client_reply_str(c, "OK");
+		} else {
+			c->cur->waiting_stop = true;
+		}
 		return false;
 	case ACCESS_DENY_ROLE:
 		audit_denied(c, action, access_explain(&r, v));

@@ -100,6 +100,26 @@ int rsp_link_send(struct rsp_link *link, const void *payload, size_t len)
 	return 0;
 }
 
+/* Queue a `%payload#xx` notification. Notifications are never acked, so
+ * none is kept for retransmission. */
+int rsp_link_send_notification(struct rsp_link *link, const char *payload)
+{
+	struct evbuffer *out = bufferevent_get_output(link->bev);
+	size_t len = strlen(payload), n;
+	struct evbuffer_iovec vec;
+
+	if (evbuffer_reserve_space(out, RSP_ENCODED_MAX(len), &vec, 1) != 1)
+		return -1;
+	n = rsp_encode_notification(vec.iov_base, vec.iov_len, (const uint8_t *)payload, len);
+	if (n == 0)
+		return -1;
+	vec.iov_len = n;
+	if (evbuffer_commit_space(out, &vec, 1) != 0)
+		return -1;
+	flush_now(link, out);
+	return 0;
+}
+
 /* Queue a NUL-terminated packet. */
 int rsp_link_send_str(struct rsp_link *link, const char *payload)
 {

@@ -36,6 +36,9 @@ void rsp_link_finish(struct rsp_link *link);
 /* Queue a `$payload#xx` frame for output. Returns 0 or -1. */
 int rsp_link_send(struct rsp_link *link, const void *payload, size_t len);
 
+/* Queue a `%payload#xx` notification (non-stop `Stop:...`). */
+int rsp_link_send_notification(struct rsp_link *link, const char *payload);
+
 /* Queue a NUL-terminated payload. */
 int rsp_link_send_str(struct rsp_link *link, const char *payload);
 

@@ -1,5 +1,6 @@
 /* A target: lifecycle, stops, exit. Client requests are in target_ops.c. */
 #include "proxy/target.h"
+#include "proxy/client_nonstop.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -297,6 +298,7 @@ static void on_upstream_console(void *ctx, const uint8_t *hex, size_t len)
 void target_finish_exit(struct target *t)
 {
 	struct attachment *a, *next;
+	char text[256];
 
 	if (t->reap_timer != NULL)
 		evtimer_del(t->reap_timer);
@@ -328,6 +330,8 @@ void target_finish_exit(struct target *t)
 		bool told = a->waiting_stop && t->stop.kind != RSP_STOP_SIGNAL;
 		if (told)
 			target_deliver_stop(t, c);
+		else if (t->stop.kind != RSP_STOP_SIGNAL)
+			told = nonstop_exit(a, target_stop_text(t, c, text, sizeof(text)));
 		if (stays) {
 			audit_detach(c, t, "exited", NULL);
 			target_detach(t, c);

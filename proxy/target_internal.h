@@ -7,6 +7,10 @@
 /* Send the current stop record to c and end its wait. */
 void target_deliver_stop(struct target *t, struct client *c);
 
+/* The stop record as c sees it (its thread ids, its watchpoints), in out. */
+const char *target_stop_text(const struct target *t, const struct client *c, char *out,
+			     size_t cap);
+
 /* The VM exited (W/X from the stub, or the process ended): tell clients. */
 void target_finish_exit(struct target *t);
 

@@ -9,6 +9,7 @@
 #include "proxy/client.h"
 #include "proxy/log.h"
 #include "proxy/target.h"
+#include "proxy/client_nonstop.h"
 #include "proxy/target_internal.h"
 #include "proxy/target_ops.h"
 #include "proxy/upstream.h"
@@ -163,8 +164,14 @@ void target_resume(struct target *t, struct client *c, const char *packet)
 		return;
 	t->resumer = c;
 	t->client_interrupted = false;
-	client_attachment(c, t)->waiting_stop = true;
 	send_resume(t, packet);
+	/* Non-stop: `OK` now, the stop comes as a notification. */
+	if (c->non_stop) {
+		nonstop_resumed(client_attachment(c, t), packet);
+		client_reply_str(c, "OK");
+	} else {
+		client_attachment(c, t)->waiting_stop = true;
+	}
 }
 
 /* Ctrl-C from a client: stop the VM if it runs. */
@@ -179,6 +186,15 @@ void target_interrupt(struct target *t, struct client *c)
 }
 
 /* Format the stop record in c's view of thread ids. */
+static void format_stop(const struct target *t, const struct client *c, char *out, size_t cap);
+
+/* The stop record as c sees it, in out. */
+const char *target_stop_text(const struct target *t, const struct client *c, char *out, size_t cap)
+{
+	format_stop(t, c, out, cap);
+	return out;
+}
+
 static void format_stop(const struct target *t, const struct client *c, char *out, size_t cap)
 {
 	struct rsp_stop stop = t->stop;
@@ -221,6 +237,12 @@ void target_deliver_stop(struct target *t, struct client *c)
 /* `?`: the stop record now, or once the running VM stops. */
 void target_query_stop(struct target *t, struct client *c)
 {
+	char text[256];
+
+	if (c->non_stop && (t->state == TARGET_STOPPED || t->state == TARGET_RUNNING)) {
+		nonstop_query(t, c, target_stop_text(t, c, text, sizeof(text)));
+		return;
+	}
 	switch (t->state) {
 	case TARGET_STOPPED:
 	case TARGET_EXITED:
@@ -292,6 +314,7 @@ static void handle_stop(struct target *t, const struct rsp_stop *stop)
 	TAILQ_FOREACH_SAFE(a, &t->attached, by_target, next)
 		if (a->waiting_stop)
 			target_deliver_stop(t, a->c);
+	nonstop_on_stop(t, format_stop);
 }
 
 /* The reply to a resume: the next stop. */
@@ -336,6 +359,7 @@ void target_detach(struct target *t, struct client *c)
 	TAILQ_REMOVE(&c->attachments, a, by_client);
 	if (c->cur == a)
 		client_set_current(c, TAILQ_FIRST(&c->attachments));
+	nonstop_forget(a);
 	free(a);
 	if (t->resumer == c)
 		t->resumer = NULL;

@@ -86,6 +86,7 @@ SPECS = {
     "exit_code":        {},
     "no_ack_packets":   {},
     "interrupt":        {"guest": "spin"},
+    "non_stop":         {"guest": "spin", "direct": False},
     "reattach":         {"guest": "spin", "phases": ["ok", "ok"]},
     "vanish":           {"guest": "spin", "phases": ["kill_gdb", "ok"]},
     "qemu_dies":        {"guest": "spin", "phases": ["kill_qemu"], "direct": False},
