@@ -16,6 +16,8 @@ booting demo.elf, then drives real `ssh` and real `gdb` through it:
   observer   bob (observe) reads over SSH but `set var` and `continue` are
              refused; alice's session is unaffected
   limits     login_grace_time, max_startups and max_auth_tries
+  stalled    an ssh client that floods requests and reads nothing is dropped;
+             another user's gdb over SSH works meanwhile
   reach      a TCP listener on a non-loopback address without
              allow_unauthenticated stops the daemon from starting
 
@@ -351,6 +353,36 @@ def case_observer(t):
                r"observe on demo\)", "the log says why bob observes")
 
 
+def rsp_frame(payload):
+    return b"$" + payload + b"#" + (b"%02x" % (sum(payload) & 0xff))
+
+
+def case_stalled(t):
+    """alice's ssh asks for far more than it reads (200 reads of 64 KiB, in
+    batches the daemon serves as they come) and reads nothing: SSH flow
+    control backs the replies up into the daemon, which drops her client past
+    its output bound; bob's gdb over SSH works meanwhile."""
+    t.standard_config(target={"on_last_detach": "stay"})
+    t.start_daemon()
+    stalled = subprocess.Popen(t.ssh_argv("alice", t.keys["alice"]) + ["attach", "demo"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    t.procs.append(stalled)
+    stalled.stdin.write(rsp_frame(b"QStartNoAckMode"))
+    for _ in range(10):
+        stalled.stdin.write(rsp_frame(b"m100000,10000") * 20)
+        stalled.stdin.flush()
+        time.sleep(0.3)
+    log("the stalled ssh sent 200 reads of 64 KiB and reads nothing")
+    out = t.gdb(t.ssh_remote("bob", "attach demo"), "info registers eip", "detach")
+    t.expect("bob's session works while alice's is stalled",
+             re.search(r"^eip\s+0x[0-9a-f]+", out, re.M) is not None, out)
+    t.wait_log(r"client \d+ \(ssh:127\.0\.0\.1:\d+\) closed: stalled",
+               "the daemon drops the stalled SSH client at its output bound")
+    r = t.ssh("bob", t.keys["bob"], "list")
+    t.expect("the daemon still serves", r.returncode == 0 and "demo" in r.stdout, r.stderr)
+
+
 def raw_connect(t):
     s = socket.create_connection(("127.0.0.1", t.port), timeout=LIMIT)
     return s
@@ -413,7 +445,8 @@ def case_reach(t):
 
 
 CASES = {"exec": case_exec, "forward": case_forward, "refusals": case_refusals,
-         "observer": case_observer, "limits": case_limits, "reach": case_reach}
+         "observer": case_observer, "limits": case_limits, "reach": case_reach,
+         "stalled": case_stalled}
 
 
 def main():
