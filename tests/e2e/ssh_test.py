@@ -361,7 +361,8 @@ def case_stalled(t):
     """alice's ssh asks for far more than it reads (200 reads of 64 KiB, in
     batches the daemon serves as they come) and reads nothing: SSH flow
     control backs the replies up into the daemon, which drops her client past
-    its output bound; bob's gdb over SSH works meanwhile."""
+    its output bound (or, if it serves slower than she asks, its bound on
+    queued requests); bob's gdb over SSH works meanwhile."""
     t.standard_config(target={"on_last_detach": "stay"})
     t.start_daemon()
     stalled = subprocess.Popen(t.ssh_argv("alice", t.keys["alice"]) + ["attach", "demo"],
@@ -377,8 +378,10 @@ def case_stalled(t):
     out = t.gdb(t.ssh_remote("bob", "attach demo"), "info registers eip", "detach")
     t.expect("bob's session works while alice's is stalled",
              re.search(r"^eip\s+0x[0-9a-f]+", out, re.M) is not None, out)
-    t.wait_log(r"client \d+ \(ssh:127\.0\.0\.1:\d+\) closed: stalled",
-               "the daemon drops the stalled SSH client at its output bound")
+    # Usually the output bound; on a loaded machine the daemon may serve the
+    # reads slower than they come and hit its bound on queued requests first.
+    t.wait_log(r"client \d+ \(ssh:127\.0\.0\.1:\d+\) closed: (stalled|too many packets)",
+               "the daemon drops the stalled SSH client")
     r = t.ssh("bob", t.keys["bob"], "list")
     t.expect("the daemon still serves", r.returncode == 0 and "demo" in r.stdout, r.stderr)
 
