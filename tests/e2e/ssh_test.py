@@ -29,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -36,7 +37,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_test import Failure, free_tcp_port, kill_group, set_child_subreaper, tcp_listening  # noqa: E402
+from run_test import (Failure, free_tcp_port, is_live_qemu, kill_group,  # noqa: E402
+                      set_child_subreaper, tcp_listening)
 
 SKIP = 77
 LIMIT = 60   # s: how long any one step may take; only a hang takes that long
@@ -194,7 +196,23 @@ class Case:
         for p in self.procs:
             kill_group(p)
         if self.daemon is not None:
-            kill_group(self.daemon)
+            # After a failure: SIGTERM lets the daemon quit its QEMU; a
+            # SIGKILL would leave the QEMU (in its own session) running.
+            self.daemon.terminate()
+            try:
+                self.daemon.wait(20)
+            except subprocess.TimeoutExpired:
+                kill_group(self.daemon)
+        run = os.path.join(self.tmp, "run")
+        for name in os.listdir(run) if os.path.isdir(run) else []:
+            if name.endswith(".qemu.pid"):
+                try:
+                    with open(os.path.join(run, name)) as f:
+                        pid = int(f.read().strip())
+                    if is_live_qemu(pid):  # not a pid reused since
+                        os.kill(pid, signal.SIGKILL)
+                except (OSError, ValueError):
+                    pass
         if self.failures == 0 and not self.args.keep:
             shutil.rmtree(self.tmp, ignore_errors=True)
         else:
