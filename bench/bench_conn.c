@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bench/bench_util.h"
+#include "proxy/cause.h"
 #include "proxy/rsp/rsp_frame.h"
 
 #define DEFAULT_CAPACITY (64 * 1024)
@@ -76,17 +77,17 @@ static int split_host_port(const char *addr, char **host, char **port, char **ca
 	if (addr[0] == '[') {
 		end = strchr(addr, ']');
 		if (end == NULL || end[1] != ':')
-			return bench_fail(cause, "%s: expected [ADDRESS]:PORT", addr);
+			return cause_fail(cause, "%s: expected [ADDRESS]:PORT", addr);
 		start = addr + 1;
 		colon = end + 1;
 	} else {
 		colon = strrchr(addr, ':');
 		if (colon == NULL)
-			return bench_fail(cause, "%s: expected HOST:PORT or unix:PATH", addr);
+			return cause_fail(cause, "%s: expected HOST:PORT or unix:PATH", addr);
 		end = colon;
 	}
 	if (colon[1] == '\0' || end == start)
-		return bench_fail(cause, "%s: empty host or port", addr);
+		return cause_fail(cause, "%s: empty host or port", addr);
 	*host = strndup(start, (size_t)(end - start));
 	*port = strdup(colon + 1);
 	return 0;
@@ -100,11 +101,11 @@ static int finish_connect(int fd, uint64_t deadline, const char *what, char **ca
 	int r = wait_fd(fd, POLLOUT, deadline);
 
 	if (r == 0)
-		return bench_fail(cause, "%s: connect timed out", what);
+		return cause_fail(cause, "%s: connect timed out", what);
 	if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		return bench_fail(cause, "%s: %s", what, strerror(errno));
+		return cause_fail(cause, "%s: %s", what, strerror(errno));
 	if (err != 0)
-		return bench_fail(cause, "%s: %s", what, strerror(err));
+		return cause_fail(cause, "%s: %s", what, strerror(err));
 	return 0;
 }
 
@@ -119,9 +120,9 @@ static int connect_bounded(int fd, const struct sockaddr *sa, socklen_t salen,
 		if (errno == EINPROGRESS)
 			return finish_connect(fd, deadline, what, cause);
 		if (errno != EAGAIN && errno != EINTR)
-			return bench_fail(cause, "%s: %s", what, strerror(errno));
+			return cause_fail(cause, "%s: %s", what, strerror(errno));
 		if (ms_left(deadline) == 0)
-			return bench_fail(cause, "%s: connect timed out", what);
+			return cause_fail(cause, "%s: connect timed out", what);
 		nanosleep(&pause, NULL);
 	}
 	return 0;
@@ -140,12 +141,12 @@ static int open_unix(const char *path, uint64_t deadline, char **cause)
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		bench_fail(cause, "unix:%s: path too long", path);
+		cause_fail(cause, "unix:%s: path too long", path);
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	if ((fd = stream_socket(AF_UNIX)) < 0) {
-		bench_fail(cause, "socket: %s", strerror(errno));
+		cause_fail(cause, "socket: %s", strerror(errno));
 		return -1;
 	}
 	if (connect_bounded(fd, (struct sockaddr *)&sun, sizeof(sun), deadline,
@@ -177,11 +178,11 @@ static int open_pipe(const char *command, pid_t *child, char **cause)
 
 	command += strspn(command, " \t");
 	if (*command == '\0') {
-		bench_fail(cause, "| COMMAND: empty command");
+		cause_fail(cause, "| COMMAND: empty command");
 		return -1;
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		bench_fail(cause, "socketpair: %s", strerror(errno));
+		cause_fail(cause, "socketpair: %s", strerror(errno));
 		return -1;
 	}
 	*child = fork();
@@ -189,7 +190,7 @@ static int open_pipe(const char *command, pid_t *child, char **cause)
 		exec_command(sv[1], command);
 	close(sv[1]);
 	if (*child < 0) {
-		bench_fail(cause, "fork: %s", strerror(errno));
+		cause_fail(cause, "fork: %s", strerror(errno));
 		close(sv[0]);
 		return -1;
 	}
@@ -219,13 +220,13 @@ static int open_tcp_one(const struct addrinfo *ai, uint64_t deadline,
 	int fd = stream_socket(ai->ai_family);
 
 	if (fd < 0) {
-		bench_fail(cause, "socket: %s", strerror(errno));
+		cause_fail(cause, "socket: %s", strerror(errno));
 		return -1;
 	}
 	if (connect_bounded(fd, ai->ai_addr, ai->ai_addrlen, deadline, addr, cause) < 0 ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0) {
 		if (*cause == NULL)
-			bench_fail(cause, "%s: TCP_NODELAY: %s", addr, strerror(errno));
+			cause_fail(cause, "%s: TCP_NODELAY: %s", addr, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -245,7 +246,7 @@ static int open_tcp(const char *addr, uint64_t deadline, char **cause)
 	free(host);
 	free(port);
 	if (r != 0) {
-		bench_fail(cause, "%s: %s", addr, gai_strerror(r));
+		cause_fail(cause, "%s: %s", addr, gai_strerror(r));
 		return -1;
 	}
 	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
@@ -263,7 +264,7 @@ static int set_blocking(int fd, char **cause)
 	int fl = fcntl(fd, F_GETFL);
 
 	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
-		return bench_fail(cause, "fcntl: %s", strerror(errno));
+		return cause_fail(cause, "fcntl: %s", strerror(errno));
 	return 0;
 }
 
@@ -288,7 +289,7 @@ int bench_conn_open(const char *address, int timeout_ms, struct bench_conn **out
 		return -1;
 	if (set_blocking(fd, cause) < 0 || (c = calloc(1, sizeof(*c))) == NULL) {
 		if (*cause == NULL)
-			bench_fail(cause, "out of memory");
+			cause_fail(cause, "out of memory");
 		close(fd);
 		if (child > 0)
 			reap_child(child);
@@ -325,7 +326,7 @@ int bench_conn_set_capacity(struct bench_conn *c, size_t cap, char **cause)
 	uint8_t *buf = malloc(cap + 1);
 
 	if (buf == NULL)
-		return bench_fail(cause, "out of memory for a %zu-byte reply buffer", cap);
+		return cause_fail(cause, "out of memory for a %zu-byte reply buffer", cap);
 	free(c->dec_buf);
 	c->dec_buf = buf;
 	rsp_decoder_init(&c->dec, buf, cap);
@@ -352,9 +353,9 @@ static int write_all(struct bench_conn *c, const uint8_t *buf, size_t len,
 			continue;
 		}
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return bench_fail(cause, "send: %s", strerror(errno));
+			return cause_fail(cause, "send: %s", strerror(errno));
 		if (wait_fd(c->fd, POLLOUT, deadline) == 0)
-			return bench_fail(cause, "send timed out after %d ms", c->timeout_ms);
+			return cause_fail(cause, "send timed out after %d ms", c->timeout_ms);
 	}
 	return 0;
 }
@@ -366,16 +367,16 @@ static int read_more(struct bench_conn *c, uint64_t deadline, char **cause)
 	int r = wait_fd(c->fd, POLLIN, deadline);
 
 	if (r == 0)
-		return bench_fail(cause, "no reply within %d ms", c->timeout_ms);
+		return cause_fail(cause, "no reply within %d ms", c->timeout_ms);
 	if (r < 0)
-		return bench_fail(cause, "poll: %s", strerror(errno));
+		return cause_fail(cause, "poll: %s", strerror(errno));
 	do {
 		n = recv(c->fd, c->in, sizeof(c->in), MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);
 	if (n == 0)
-		return bench_fail(cause, "connection closed by the peer");
+		return cause_fail(cause, "connection closed by the peer");
 	if (n < 0)
-		return bench_fail(cause, "recv: %s", strerror(errno));
+		return cause_fail(cause, "recv: %s", strerror(errno));
 	c->in_pos = 0;
 	c->in_len = (size_t)n;
 	return 0;
@@ -402,17 +403,17 @@ static int bad_event(const struct bench_conn *c, const struct rsp_event *ev, cha
 {
 	switch (ev->kind) {
 	case RSP_EV_BAD_CHECKSUM:
-		return bench_fail(cause, "received a packet with a bad checksum");
+		return cause_fail(cause, "received a packet with a bad checksum");
 	case RSP_EV_MALFORMED:
-		return bench_fail(cause, "received a malformed packet");
+		return cause_fail(cause, "received a malformed packet");
 	case RSP_EV_OVERFLOW:
-		return bench_fail(cause, "received a packet longer than %zu bytes", c->dec.cap);
+		return cause_fail(cause, "received a packet longer than %zu bytes", c->dec.cap);
 	case RSP_EV_INTERRUPT:
-		return bench_fail(cause, "received an unexpected 0x03");
+		return cause_fail(cause, "received an unexpected 0x03");
 	case RSP_EV_NAK:
-		return bench_fail(cause, "received an unexpected '-' in no-ack mode");
+		return cause_fail(cause, "received an unexpected '-' in no-ack mode");
 	default:
-		return bench_fail(cause, "received an unexpected event %d", (int)ev->kind);
+		return cause_fail(cause, "received an unexpected event %d", (int)ev->kind);
 	}
 }
 
@@ -420,7 +421,7 @@ static int bad_event(const struct bench_conn *c, const struct rsp_event *ev, cha
 static int resend(struct bench_conn *c, int *resends, uint64_t deadline, char **cause)
 {
 	if (++*resends > MAX_RESENDS)
-		return bench_fail(cause, "packet refused with '-' %d times", MAX_RESENDS);
+		return cause_fail(cause, "packet refused with '-' %d times", MAX_RESENDS);
 	return write_all(c, c->out, c->out_len, deadline, cause);
 }
 
@@ -467,7 +468,7 @@ static int reserve_out(struct bench_conn *c, size_t need, char **cause)
 	if (need <= c->out_cap)
 		return 0;
 	if ((p = realloc(c->out, need)) == NULL)
-		return bench_fail(cause, "out of memory");
+		return cause_fail(cause, "out of memory");
 	c->out = p;
 	c->out_cap = need;
 	return 0;
@@ -483,7 +484,7 @@ int bench_conn_send(struct bench_conn *c, const void *payload, size_t len, char 
 		return -1;
 	c->out_len = rsp_encode_packet(c->out, c->out_cap, payload, len);
 	if (c->out_len == 0)
-		return bench_fail(cause, "cannot encode a %zu-byte packet", len);
+		return cause_fail(cause, "cannot encode a %zu-byte packet", len);
 	if (write_all(c, c->out, c->out_len, deadline, cause) < 0)
 		return -1;
 	return c->no_ack ? 0 : wait_ack(c, deadline, cause);
@@ -544,11 +545,11 @@ static int read_now(struct bench_conn *c, char **cause)
 		n = recv(c->fd, c->in, sizeof(c->in), MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);
 	if (n == 0)
-		return bench_fail(cause, "connection closed by the peer");
+		return cause_fail(cause, "connection closed by the peer");
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
 	if (n < 0)
-		return bench_fail(cause, "recv: %s", strerror(errno));
+		return cause_fail(cause, "recv: %s", strerror(errno));
 	c->in_pos = 0;
 	c->in_len = (size_t)n;
 	return 1;

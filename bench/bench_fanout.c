@@ -13,6 +13,7 @@
 #include "bench/bench_conn.h"
 #include "bench/bench_measure.h"
 #include "bench/bench_util.h"
+#include "proxy/cause.h"
 #include "proxy/rsp/rsp_stop.h"
 
 /* The longest pause the no-ack barrier grows to after races. */
@@ -53,7 +54,7 @@ static int fail_client(size_t i, const char *what, char *why, char **cause)
 {
 	char name[32];
 
-	bench_fail(cause, "%s: %s: %s", who(i, name, sizeof(name)), what,
+	cause_fail(cause, "%s: %s: %s", who(i, name, sizeof(name)), what,
 		   why != NULL ? why : "failed");
 	free(why);
 	return -1;
@@ -109,11 +110,11 @@ int bench_fanout_open(const struct bench_fanout_opts *o, struct bench_fanout **o
 	*out = NULL;
 	*cause = NULL;
 	if (o->clients == 0)
-		return bench_fail(cause, "fan-out needs at least one client");
+		return cause_fail(cause, "fan-out needs at least one client");
 	if (o->clients > 1 && o->observe == NULL)
-		return bench_fail(cause, "fan-out with observers needs their address");
+		return cause_fail(cause, "fan-out with observers needs their address");
 	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return bench_fail(cause, "out of memory");
+		return cause_fail(cause, "out of memory");
 	f->o = *o;
 	f->all_ack = true;
 	f->settle_us = o->settle_us;
@@ -122,7 +123,7 @@ int bench_fanout_open(const struct bench_fanout_opts *o, struct bench_fanout **o
 	f->pidx = calloc(o->clients + 1, sizeof(*f->pidx));
 	if (f->cl == NULL || f->pfd == NULL || f->pidx == NULL) {
 		bench_fanout_close(f);
-		return bench_fail(cause, "out of memory");
+		return cause_fail(cause, "out of memory");
 	}
 	for (f->n = 0; f->n < o->clients; f->n++) {
 		if (open_client(f, f->n, cause) < 0) {
@@ -197,7 +198,7 @@ static int judge(struct bench_fanout *f, size_t i, const uint8_t *r, size_t len,
 	printable(text, sizeof(text), r, len);
 	if (rsp_stop_parse((const char *)r, len, &stop) == 0) {
 		if (stop.kind != RSP_STOP_SIGNAL)
-			return bench_fail(cause, "%s: the target exited (%s)",
+			return cause_fail(cause, "%s: the target exited (%s)",
 					  who(i, name, sizeof(name)), text);
 		if (i == 0)
 			snprintf(f->stop, sizeof(f->stop), "%s", text);
@@ -208,7 +209,7 @@ static int judge(struct bench_fanout *f, size_t i, const uint8_t *r, size_t len,
 		snprintf(f->race, sizeof(f->race), "%s", text);
 		return 0;
 	}
-	return bench_fail(cause, "%s: reply %s is not a stop reply", who(i, name, sizeof(name)),
+	return cause_fail(cause, "%s: reply %s is not a stop reply", who(i, name, sizeof(name)),
 			  text);
 }
 
@@ -247,7 +248,7 @@ static int fail_timeout(const struct bench_fanout *f, size_t left, char **cause)
 
 	for (i = 0; i < f->n && f->cl[i].at != 0; i++)
 		;
-	return bench_fail(cause, "no reply within %d ms from %zu of %zu clients (%s among them)",
+	return cause_fail(cause, "no reply within %d ms from %zu of %zu clients (%s among them)",
 			  f->o.timeout_ms, left, f->n, who(i, name, sizeof(name)));
 }
 
@@ -275,7 +276,7 @@ static int collect_once(struct bench_fanout *f, uint64_t deadline, char **cause)
 		return taken;
 	ready = poll(f->pfd, np, ms_left(deadline));
 	if (ready < 0)
-		return errno == EINTR ? 0 : bench_fail(cause, "poll: %s", strerror(errno));
+		return errno == EINTR ? 0 : cause_fail(cause, "poll: %s", strerror(errno));
 	for (k = 0; k < np && ready > 0; k++) {
 		if (f->pfd[k].revents == 0)
 			continue;
@@ -328,11 +329,11 @@ static int one_round(struct bench_fanout *f, uint64_t *t0, bool *raced, char **c
 static int after_race(struct bench_fanout *f, size_t in_a_row, char **cause)
 {
 	if (f->all_ack)
-		return bench_fail(cause, "an observer's acknowledged resume was refused (%s): "
+		return cause_fail(cause, "an observer's acknowledged resume was refused (%s): "
 				  "is the observers' address an observe listener of the "
 				  "controller's target?", f->race);
 	if (in_a_row >= MAX_RACES_IN_A_ROW)
-		return bench_fail(cause, "%zu rounds in a row raced: observers' resumes were "
+		return cause_fail(cause, "%zu rounds in a row raced: observers' resumes were "
 				  "refused (last reply %s); is the observers' address an observe "
 				  "listener of the controller's target?", in_a_row, f->race);
 	f->settle_us = f->settle_us < 50 ? 100 : f->settle_us * 2;
@@ -381,7 +382,7 @@ int bench_fanout_measure(struct bench_fanout *f, struct bench_fanout_result *res
 	res->clients = f->n;
 	res->no_ack = !f->all_ack;
 	if (s == NULL)
-		return bench_fail(cause, "out of memory");
+		return cause_fail(cause, "out of memory");
 	while (done < k && r == 0) {
 		if ((r = one_round(f, &t0, &raced, cause)) < 0)
 			break;
@@ -420,7 +421,7 @@ static int idle_violation(struct bench_fanout *f, size_t i, char **cause)
 	if (got == 0)
 		return 0;
 	printable(text, sizeof(text), r, len);
-	return bench_fail(cause, "%s: unexpected packet %s while idle", who(i, name, sizeof(name)),
+	return cause_fail(cause, "%s: unexpected packet %s while idle", who(i, name, sizeof(name)),
 			  text);
 }
 
@@ -442,7 +443,7 @@ int bench_fanout_hold(struct bench_fanout *f, int fd, char **cause)
 		if (poll(f->pfd, f->n + 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			return bench_fail(cause, "poll: %s", strerror(errno));
+			return cause_fail(cause, "poll: %s", strerror(errno));
 		}
 		for (i = 0; i < f->n; i++)
 			if (f->pfd[i + 1].revents != 0 && idle_violation(f, i, cause) < 0)
@@ -453,6 +454,6 @@ int bench_fanout_hold(struct bench_fanout *f, int fd, char **cause)
 		if (got == 0)
 			return 0;
 		if (got < 0 && errno != EINTR && errno != EAGAIN)
-			return bench_fail(cause, "reading stdin: %s", strerror(errno));
+			return cause_fail(cause, "reading stdin: %s", strerror(errno));
 	}
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bench/bench_util.h"
+#include "proxy/cause.h"
 #include "proxy/rsp/rsp_hex.h"
 #include "proxy/rsp/rsp_stop.h"
 
@@ -51,7 +52,7 @@ static int ask(struct bench_conn *c, const char *what, const char *payload,
 
 	if (bench_conn_request(c, payload, reply, len, &why) == 0)
 		return 0;
-	bench_fail(cause, "%s: %s", what, why ? why : "failed");
+	cause_fail(cause, "%s: %s", what, why ? why : "failed");
 	free(why);
 	return -1;
 }
@@ -99,14 +100,14 @@ static int negotiate(struct bench_conn *c, bool allow_noack, struct bench_peer *
 		return -1;
 	parse_supported((const char *)r, len, peer);
 	if (peer->packet_size < 16)
-		return bench_fail(cause, "qSupported: PacketSize=%zx is too small",
+		return cause_fail(cause, "qSupported: PacketSize=%zx is too small",
 				  peer->packet_size);
 	if (!peer->noack_offered || !allow_noack)
 		return 0;
 	if (ask(c, "QStartNoAckMode", "QStartNoAckMode", &r, &len, cause) < 0)
 		return -1;
 	if (len != 2 || memcmp(r, "OK", 2) != 0)
-		return bench_fail(cause, "QStartNoAckMode: reply %s", show(r, len));
+		return cause_fail(cause, "QStartNoAckMode: reply %s", show(r, len));
 	bench_conn_set_no_ack(c, true);
 	peer->no_ack = true;
 	return 0;
@@ -122,7 +123,7 @@ static int query_stop(struct bench_conn *c, struct bench_peer *peer, char **caus
 	if (ask(c, "?", "?", &r, &len, cause) < 0)
 		return -1;
 	if (rsp_stop_parse((const char *)r, len, &stop) < 0)
-		return bench_fail(cause, "?: not a stop reply: %s", show(r, len));
+		return cause_fail(cause, "?: not a stop reply: %s", show(r, len));
 	snprintf(peer->stop, sizeof(peer->stop), "%s", show(r, len));
 	peer->exited = stop.kind != RSP_STOP_SIGNAL;
 	return 0;
@@ -229,14 +230,14 @@ int bench_g(struct bench_conn *c, size_t n, struct bench_result *res, char **cau
 	size_t i, len;
 
 	if (t == NULL)
-		return bench_fail(cause, "out of memory");
+		return cause_fail(cause, "out of memory");
 	for (i = 0; i < n; i++) {
 		t0 = bench_now_ns();
 		if (ask(c, "g", "g", &r, &len, cause) < 0)
 			break;
 		t[i] = bench_now_ns() - t0;
 		if (len == 0 || len % 2 != 0 || (i == 0 && !is_hex_reply(r, len))) {
-			bench_fail(cause, "g: reply %s", show(r, len));
+			cause_fail(cause, "g: reply %s", show(r, len));
 			break;
 		}
 	}
@@ -268,13 +269,13 @@ static int wait_stop(struct bench_conn *c, struct bench_result *res, bool *exite
 
 	do {
 		if (bench_conn_recv(c, &r, &len, &why) < 0) {
-			bench_fail(cause, "step: %s", why ? why : "failed");
+			cause_fail(cause, "step: %s", why ? why : "failed");
 			free(why);
 			return -1;
 		}
 	} while (is_console(r, len));
 	if (rsp_stop_parse((const char *)r, len, &stop) < 0)
-		return bench_fail(cause, "step: reply %s is not a stop reply", show(r, len));
+		return cause_fail(cause, "step: reply %s is not a stop reply", show(r, len));
 	*exited = stop.kind != RSP_STOP_SIGNAL;
 	if (*exited)
 		snprintf(res->exit_reply, sizeof(res->exit_reply), "%s", show(r, len));
@@ -293,7 +294,7 @@ int bench_step(struct bench_conn *c, const struct bench_peer *peer, size_t n,
 
 	for (i = 0; i < n && !exited; i++) {
 		if (bench_conn_send(c, pkt, strlen(pkt), &why) < 0) {
-			bench_fail(cause, "step: %s", why ? why : "failed");
+			cause_fail(cause, "step: %s", why ? why : "failed");
 			free(why);
 			return -1;
 		}
@@ -315,14 +316,14 @@ static long reply_bytes(const uint8_t *r, size_t len, bool binary, bool prefixed
 	size_t n;
 
 	if (len == 0)
-		return bench_fail(cause, "%s: empty reply", what);
+		return cause_fail(cause, "%s: empty reply", what);
 	if (binary && prefixed && r[0] != 'b')
-		return bench_fail(cause, "x: reply %s", show(r, len));
+		return cause_fail(cause, "x: reply %s", show(r, len));
 	if (!binary && !is_hex_reply(r, len))
-		return bench_fail(cause, "m: reply %s", show(r, len));
+		return cause_fail(cause, "m: reply %s", show(r, len));
 	n = binary ? len - (prefixed ? 1 : 0) : len / 2;
 	if (n > asked)
-		return bench_fail(cause, "%s: %zu bytes returned, %zu asked", what, n, asked);
+		return cause_fail(cause, "%s: %zu bytes returned, %zu asked", what, n, asked);
 	if (binary)
 		memcpy(buf, r + (prefixed ? 1 : 0), n);
 	else
@@ -363,7 +364,7 @@ static int calibrate(struct bench_conn *c, const struct bench_peer *peer, bool b
 		if (got > 0)
 			return 0;
 		if (got == 0)
-			return bench_fail(cause, "%s: no bytes at 0x%" PRIx64,
+			return cause_fail(cause, "%s: no bytes at 0x%" PRIx64,
 					  binary ? "x" : "m", addr);
 		if (*chunk <= 16 || *cause == NULL || strstr(*cause, "reply E") == NULL)
 			return -1;
@@ -388,7 +389,7 @@ static int read_loop(struct bench_conn *c, const struct bench_peer *peer, bool b
 		want = want < out->chunk ? want : out->chunk;
 		got = read_once(c, peer, binary, cur, (size_t)want, buf, cause);
 		if (got <= 0)
-			return got < 0 ? -1 : bench_fail(cause, "%s: no bytes at 0x%" PRIx64,
+			return got < 0 ? -1 : cause_fail(cause, "%s: no bytes at 0x%" PRIx64,
 							  binary ? "x" : "m", cur);
 		out->packets++;
 		out->short_replies += (uint64_t)got < want;
@@ -413,13 +414,13 @@ int bench_read(struct bench_conn *c, const struct bench_peer *peer, bool binary,
 	memset(out, 0, sizeof(*out));
 	*cause = NULL;
 	if (region->size == 0 || chunk == 0)
-		return bench_fail(cause, "empty region or chunk");
+		return cause_fail(cause, "empty region or chunk");
 	if (cap < 4 * peer->packet_size)
 		cap = 4 * peer->packet_size;
 	if (bench_conn_set_capacity(c, cap, cause) < 0)
 		return -1;
 	if ((buf = malloc(chunk)) == NULL)
-		return bench_fail(cause, "out of memory");
+		return cause_fail(cause, "out of memory");
 	r = calibrate(c, peer, binary, region->addr, &chunk, buf, cause);
 	out->chunk = chunk;
 	if (r == 0)

@@ -1,22 +1,8 @@
 /* Small helpers shared by the benchmark client. */
 #include "bench/bench_util.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-/* Format a message into *cause and return -1. */
-int bench_fail(char **cause, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(cause, fmt, ap) < 0)
-		*cause = NULL;
-	va_end(ap);
-	return -1;
-}
 
 /* Read CLOCK_MONOTONIC in nanoseconds. */
 uint64_t bench_now_ns(void)

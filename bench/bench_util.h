@@ -1,14 +1,10 @@
-/* Small helpers shared by the benchmark client: errors, clocks, percentiles. */
+/* Small helpers shared by the benchmark client: clocks, percentiles.
+ * Errors are handed back with the daemon's cause_fail (proxy/cause.h). */
 #ifndef GDBHUB_BENCH_UTIL_H
 #define GDBHUB_BENCH_UTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Set *cause to a malloc'd message built from fmt and return -1, so that
- * error paths read `return bench_fail(cause, "...", ...);`. */
-int bench_fail(char **cause, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* Monotonic time in nanoseconds. */
 uint64_t bench_now_ns(void);

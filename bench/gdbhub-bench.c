@@ -17,6 +17,7 @@
 #include "bench/bench_fanout.h"
 #include "bench/bench_measure.h"
 #include "bench/bench_util.h"
+#include "proxy/cause.h"
 
 struct options {
 	const char *address;
@@ -328,7 +329,7 @@ static int measure(struct bench_conn *c, const struct options *o, struct bench_p
 	if (bench_handshake(c, o->region.addr, !o->ack, p, cause) < 0)
 		return -1;
 	if (p->exited)
-		return bench_fail(cause, "the target has already exited (%s)", p->stop);
+		return cause_fail(cause, "the target has already exited (%s)", p->stop);
 	if (o->rounds > 0 && bench_g(c, o->rounds, r, cause) < 0)
 		return -1;
 	if (o->steps > 0 && bench_step(c, p, o->steps, r, cause) < 0)

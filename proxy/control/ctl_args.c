@@ -1,5 +1,6 @@
 /* From a command line to one control request. */
 #include "proxy/control/ctl_args.h"
+#include "proxy/cause.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,11 +40,8 @@ static int add_arg(json_object *req, const struct ctl_command *c, const char *ar
 		key[eq - arg] = '\0';
 		return json_object_object_add(req, key, value_of(eq + 1));
 	}
-	if (c->arg == NULL) {
-		if (asprintf(cause, "%s takes no argument (got \"%.64s\")", c->name, arg) < 0)
-			*cause = NULL;
-		return -1;
-	}
+	if (c->arg == NULL)
+		return cause_fail(cause, "%s takes no argument (got \"%.64s\")", c->name, arg);
 	if (c->type == CTL_ARG_NAME)
 		return json_object_object_add(req, c->arg, json_object_new_string(arg));
 	return json_object_object_add(req, c->arg, value_of(arg));
@@ -58,8 +56,7 @@ json_object *ctl_args_build(const char *cmd, char *const *args, int n, char **ca
 
 	*cause = NULL;
 	if (c == NULL) {
-		if (asprintf(cause, "unknown command \"%.64s\"", cmd) < 0)
-			*cause = NULL;
+		cause_fail(cause, "unknown command \"%.64s\"", cmd);
 		return NULL;
 	}
 	if ((obj = json_object_new_object()) == NULL)

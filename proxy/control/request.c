@@ -1,5 +1,6 @@
 /* Control requests: strict JSON, one known command, exactly its keys. */
 #include "proxy/control/request.h"
+#include "proxy/cause.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -21,19 +22,6 @@ static const struct ctl_command commands[] = {
 	{ "stats", CTL_STATS, NULL, CTL_ARG_NONE,
 	  "uptime, counts, resident memory" },
 };
-
-/* Set *cause to a formatted one-line message; return -1. */
-static int fail(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(char **cause, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(cause, fmt, ap) < 0)
-		*cause = NULL;
-	va_end(ap);
-	return -1;
-}
 
 /* The command called name, or NULL. */
 const struct ctl_command *ctl_command_find(const char *name)
@@ -59,7 +47,7 @@ static json_object *parse_json(const char *line, size_t len, char **cause)
 	size_t end;
 
 	if (len >= INT_MAX || (tok = json_tokener_new()) == NULL) {
-		fail(cause, "out of memory");
+		cause_fail(cause, "out of memory");
 		return NULL;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
@@ -72,14 +60,14 @@ static json_object *parse_json(const char *line, size_t len, char **cause)
 	json_tokener_free(tok);
 	if (err != json_tokener_success) {
 		json_object_put(root);
-		fail(cause, "JSON syntax error at column %zu: %s", end + 1,
+		cause_fail(cause, "JSON syntax error at column %zu: %s", end + 1,
 		     json_tokener_error_desc(err));
 		return NULL;
 	}
 	/* json-c stops at the end of the first value (or an embedded NUL). */
 	if (end < len && strspn(line + end, " \t\r") != len - end) {
 		json_object_put(root);
-		fail(cause, "JSON syntax error at column %zu: text after the request", end + 1);
+		cause_fail(cause, "JSON syntax error at column %zu: text after the request", end + 1);
 		return NULL;
 	}
 	return root;
@@ -92,15 +80,15 @@ static const struct ctl_command *find_cmd(json_object *root, char **cause)
 	const struct ctl_command *c;
 
 	if (!json_object_object_get_ex(root, "cmd", &v)) {
-		fail(cause, "cmd: required");
+		cause_fail(cause, "cmd: required");
 		return NULL;
 	}
 	if (!json_object_is_type(v, json_type_string)) {
-		fail(cause, "cmd: expected a string");
+		cause_fail(cause, "cmd: expected a string");
 		return NULL;
 	}
 	if ((c = ctl_command_find(json_object_get_string(v))) == NULL)
-		fail(cause, "cmd: unknown command \"%.64s\" (expected target.add, target.remove, "
+		cause_fail(cause, "cmd: unknown command \"%.64s\" (expected target.add, target.remove, "
 		     "target.list, client.list, client.kick or stats)", json_object_get_string(v));
 	return c;
 }
@@ -112,7 +100,7 @@ static int check_keys(json_object *root, const struct ctl_command *c, char **cau
 		(void)val;
 		if (strcmp(key, "cmd") != 0 && strcmp(key, "comment") != 0 &&
 		    (c->arg == NULL || strcmp(key, c->arg) != 0))
-			return fail(cause, "%.64s: unknown key for %s", key, c->name);
+			return cause_fail(cause, "%.64s: unknown key for %s", key, c->name);
 	}
 	return 0;
 }
@@ -127,22 +115,22 @@ static int take_arg(json_object *root, const struct ctl_command *c, struct ctl_r
 	if (c->type == CTL_ARG_NONE)
 		return 0;
 	if (!json_object_object_get_ex(root, c->arg, &v))
-		return fail(cause, "%s: required for %s", c->arg, c->name);
+		return cause_fail(cause, "%s: required for %s", c->arg, c->name);
 	switch (c->type) {
 	case CTL_ARG_OBJECT:
 		if (!json_object_is_type(v, json_type_object))
-			return fail(cause, "%s: expected an object", c->arg);
+			return cause_fail(cause, "%s: expected an object", c->arg);
 		req->target = v;
 		return 0;
 	case CTL_ARG_NAME:
 		if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0)
-			return fail(cause, "%s: expected a non-empty string", c->arg);
+			return cause_fail(cause, "%s: expected a non-empty string", c->arg);
 		req->name = json_object_get_string(v);
 		return 0;
 	default:
 		id = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
 		if (id < 1 || id > UINT32_MAX)
-			return fail(cause, "%s: expected an integer from 1 to %u", c->arg, UINT32_MAX);
+			return cause_fail(cause, "%s: expected an integer from 1 to %u", c->arg, UINT32_MAX);
 		req->id = (uint32_t)id;
 		return 0;
 	}
@@ -156,7 +144,7 @@ int ctl_request_check(json_object *root, struct ctl_request *req, char **cause)
 	memset(req, 0, sizeof(*req));
 	*cause = NULL;
 	if (!json_object_is_type(root, json_type_object))
-		return fail(cause, "a request is a JSON object, e.g. {\"cmd\": \"target.list\"}");
+		return cause_fail(cause, "a request is a JSON object, e.g. {\"cmd\": \"target.list\"}");
 	if ((c = find_cmd(root, cause)) == NULL || check_keys(root, c, cause) != 0 ||
 	    take_arg(root, c, req, cause) != 0) {
 		memset(req, 0, sizeof(*req));
