@@ -400,8 +400,10 @@ int client_attach(struct client *c, struct target *t, char *why, size_t cap)
 		snprintf(why, cap, "out of memory");
 		return -1;
 	}
-	log_info("client %u%s%s attached to %s as %s (%s)", c->id, c->user[0] ? " user " : "",
-		 c->user, target_name(t), access_role_name(role), why);
+	/* target_attach logs the attach; a user's line adds the rule behind the role. */
+	if (c->user[0] != '\0')
+		log_info("client %u user %s attached to %s as %s (%s)", c->id, c->user,
+			 target_name(t), access_role_name(role), why);
 	client_set_current(c, a);
 	return 0;
 }

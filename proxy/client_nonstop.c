@@ -81,17 +81,28 @@ static void enqueue_quiet(struct target *t, struct attachment *a, uint64_t bits,
 	}
 }
 
+/* Take the oldest queued stop (the caller frees it); NULL if none. */
+static char *dequeue(struct attachment *a)
+{
+	char *text;
+
+	if (a->ns_queued == 0)
+		return NULL;
+	text = a->ns_queue[0];
+	memmove(a->ns_queue, a->ns_queue + 1, --a->ns_queued * sizeof(*a->ns_queue));
+	return text;
+}
+
 /* Send the first queued stop as a notification, unless one is out already
  * (then gdb's vStopped loop takes it). */
 static void notify(struct attachment *a)
 {
-	char buf[300];
+	char buf[300], *text;
 
-	if (a->ns_notified || a->ns_queued == 0)
+	if (a->ns_notified || (text = dequeue(a)) == NULL)
 		return;
-	snprintf(buf, sizeof(buf), "Stop:%s", a->ns_queue[0]);
-	free(a->ns_queue[0]);
-	memmove(a->ns_queue, a->ns_queue + 1, --a->ns_queued * sizeof(*a->ns_queue));
+	snprintf(buf, sizeof(buf), "Stop:%s", text);
+	free(text);
 	a->ns_notified = true;
 	rsp_link_send_notification(&a->c->link, buf);
 }
@@ -110,18 +121,18 @@ void client_nonstop_mode(struct client *c, const char *pkt, size_t len)
 void client_nonstop_vstopped(struct client *c, const char *pkt, size_t len)
 {
 	struct attachment *a = c->cur;
+	char *text = a != NULL ? dequeue(a) : NULL;
 
 	(void)pkt;
 	(void)len;
-	if (a == NULL || a->ns_queued == 0) {
+	if (text == NULL) {
 		if (a != NULL)
 			a->ns_notified = false;
 		client_reply_str(c, "OK");
 		return;
 	}
-	client_reply_str(c, a->ns_queue[0]);
-	free(a->ns_queue[0]);
-	memmove(a->ns_queue, a->ns_queue + 1, --a->ns_queued * sizeof(*a->ns_queue));
+	client_reply_str(c, text);
+	free(text);
 }
 
 void client_nonstop_ctrlc(struct client *c, const char *pkt, size_t len)
