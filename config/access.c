@@ -51,14 +51,12 @@ static bool valid_user_ref(const char *s)
 	return strcmp(s, "*") == 0 || cfg_valid_name(s);
 }
 
-/* Parse user i: a unique name, a key file that exists, optional groups. */
-static int parse_user(struct parser *p, json_object *obj, const char *where, size_t i)
+/* Parse one user: a unique name, a key file that exists, optional groups. */
+static int parse_user(struct parser *p, json_object *obj, const char *where, void *item)
 {
-	struct cfg_user *u = &p->cfg->users[i];
+	struct cfg_user *u = item;
 	const char *name;
 
-	if (!json_object_is_type(obj, json_type_object))
-		return cfg_fail(p, where, NULL, "expected an object");
 	if (cfg_check_keys(p, obj, where, user_keys, COUNT(user_keys), FOR_ALL, NULL) < 0 ||
 	    cfg_opt_string(p, obj, where, "name", &name) < 0)
 		return -1;
@@ -84,23 +82,8 @@ static int parse_user(struct parser *p, json_object *obj, const char *where, siz
 /* Parse the optional "users" array. */
 int cfg_parse_users(struct parser *p, json_object *root)
 {
-	char where[64];
-	json_object *arr;
-	size_t n;
-
-	if (cfg_opt_array(p, root, "", "users", &arr) < 0)
-		return -1;
-	if (arr == NULL || (n = json_object_array_length(arr)) == 0)
-		return 0;
-	if ((p->cfg->users = calloc(n, sizeof(*p->cfg->users))) == NULL)
-		return cfg_oom(p);
-	for (size_t i = 0; i < n; i++) {
-		snprintf(where, sizeof(where), "users[%zu]", i);
-		p->cfg->n_users = i + 1;
-		if (parse_user(p, json_object_array_get_idx(arr, i), where, i) < 0)
-			return -1;
-	}
-	return 0;
+	return cfg_opt_object_array(p, root, "users", sizeof(struct cfg_user),
+		(void **)&p->cfg->users, &p->cfg->n_users, parse_user);
 }
 
 /* A rule's users must be users the config defines: a typo would otherwise
@@ -135,11 +118,11 @@ static int parse_rule_grant(struct parser *p, json_object *obj, const char *wher
 	return 0;
 }
 
-/* Parse access rule i. */
-static int parse_rule(struct parser *p, json_object *obj, const char *where, struct cfg_access *a)
+/* Parse one access rule. */
+static int parse_rule(struct parser *p, json_object *obj, const char *where, void *item)
 {
-	if (!json_object_is_type(obj, json_type_object))
-		return cfg_fail(p, where, NULL, "expected an object");
+	struct cfg_access *a = item;
+
 	if (cfg_check_keys(p, obj, where, access_keys, COUNT(access_keys), FOR_ALL, NULL) < 0 ||
 	    cfg_opt_string_array(p, obj, where, "users", valid_user_ref, "user name", &a->users,
 		    &a->n_users) < 0 ||
@@ -155,23 +138,8 @@ static int parse_rule(struct parser *p, json_object *obj, const char *where, str
 /* Parse the optional "access" array; rules apply in order. */
 int cfg_parse_access(struct parser *p, json_object *root)
 {
-	char where[64];
-	json_object *arr;
-	size_t n;
-
-	if (cfg_opt_array(p, root, "", "access", &arr) < 0)
-		return -1;
-	if (arr == NULL || (n = json_object_array_length(arr)) == 0)
-		return 0;
-	if ((p->cfg->access = calloc(n, sizeof(*p->cfg->access))) == NULL)
-		return cfg_oom(p);
-	for (size_t i = 0; i < n; i++) {
-		snprintf(where, sizeof(where), "access[%zu]", i);
-		p->cfg->n_access = i + 1;
-		if (parse_rule(p, json_object_array_get_idx(arr, i), where, &p->cfg->access[i]) < 0)
-			return -1;
-	}
-	return 0;
+	return cfg_opt_object_array(p, root, "access", sizeof(struct cfg_access),
+		(void **)&p->cfg->access, &p->cfg->n_access, parse_rule);
 }
 
 /* Parse the optional "ssh" object of login limits. */

@@ -413,8 +413,10 @@ int cfg_opt_string_array(struct parser *p, json_object *obj, const char *where, 
 
 	*out = NULL;
 	*n = 0;
-	if (cfg_opt_array(p, obj, where, key, &arr) < 0 || arr == NULL)
-		return p->cause != NULL ? -1 : 0;
+	if (cfg_opt_array(p, obj, where, key, &arr) < 0)
+		return -1;
+	if (arr == NULL)
+		return 0;
 	if ((*out = calloc(json_object_array_length(arr) + 1, sizeof(**out))) == NULL)
 		return cfg_oom(p);
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
@@ -446,4 +448,33 @@ bool cfg_valid_name(const char *s)
 	if (n == 0 || n > CFG_NAME_MAX_LEN)
 		return false;
 	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+}
+
+/* Fetch an optional array of objects: *items gets one zeroed elem_size
+ * element per entry, which each() fills from its object, at key path
+ * "KEY[i]". *n counts the entries begun, so each() can look back at earlier
+ * ones and config_free frees what was filled. */
+int cfg_opt_object_array(struct parser *p, json_object *obj, const char *key, size_t elem_size,
+	void **items, size_t *n, int (*each)(struct parser *, json_object *, const char *, void *))
+{
+	char where[64];
+	json_object *arr, *v;
+	size_t len;
+
+	if (cfg_opt_array(p, obj, "", key, &arr) < 0)
+		return -1;
+	if (arr == NULL || (len = json_object_array_length(arr)) == 0)
+		return 0;
+	if ((*items = calloc(len, elem_size)) == NULL)
+		return cfg_oom(p);
+	for (size_t i = 0; i < len; i++) {
+		snprintf(where, sizeof(where), "%s[%zu]", key, i);
+		*n = i + 1;
+		v = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(v, json_type_object))
+			return cfg_fail(p, where, NULL, "expected an object");
+		if (each(p, v, where, (char *)*items + i * elem_size) < 0)
+			return -1;
+	}
+	return 0;
 }

@@ -89,6 +89,11 @@ int cfg_opt_string_array(struct parser *p, json_object *obj, const char *where, 
 	bool (*ok)(const char *), const char *what, char ***out, size_t *n);
 void cfg_free_strings(char **v, size_t n);
 
+/* An optional root array of objects under key, each parsed by each() into
+ * one element of *items (elem_size bytes, zeroed first). */
+int cfg_opt_object_array(struct parser *p, json_object *obj, const char *key, size_t elem_size,
+	void **items, size_t *n, int (*each)(struct parser *, json_object *, const char *, void *));
+
 /* Target and user names: 1..CFG_NAME_MAX_LEN of A-Z a-z 0-9 _ . - */
 #define CFG_NAME_MAX_LEN 64
 bool cfg_valid_name(const char *s);
