@@ -31,7 +31,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from run_test import (children_named, is_live_qemu, kill_group,  # noqa: E402
+from run_test import (children_named, is_live_qemu, kill_group, signal_file,  # noqa: E402
                       set_child_subreaper, unix_listening)
 
 SCENARIOS = os.path.join(HERE, "scenarios")
@@ -187,11 +187,7 @@ class Test:
         self.wait_for("gdb signals " + name, arrived)
 
     def signal(self, name):
-        path = os.path.join(self.tmp, "signal-" + name)
-        with open(path + ".tmp", "w") as f:
-            f.write("runner\n")
-        os.rename(path + ".tmp", path)
-        log("signalled " + name)
+        signal_file(self.tmp, name)
 
     def gdb_passes(self, label, proc):
         try:

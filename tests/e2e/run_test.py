@@ -221,6 +221,15 @@ def tcp_listening(port):
     return False
 
 
+def signal_file(tmp, name):
+    """Create the file check.wait_for(name) waits for, in the test's folder."""
+    path = os.path.join(tmp, "signal-" + name)
+    with open(path + ".tmp", "w") as f:
+        f.write("runner\n")
+    os.rename(path + ".tmp", path)
+    log("signalled " + name)
+
+
 def free_tcp_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -525,12 +534,7 @@ class Test:
         log("gdb session %d passed" % index)
 
     def signal(self, name):
-        """Create the file check.wait_for(name) waits for."""
-        path = os.path.join(self.tmp, "signal-" + name)
-        with open(path + ".tmp", "w") as f:
-            f.write("runner\n")
-        os.rename(path + ".tmp", path)
-        log("signalled " + name)
+        signal_file(self.tmp, name)
 
     def run_clients(self):
         """Spec "clients": every client's gdb at once; all must exit 0."""
