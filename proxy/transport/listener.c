@@ -127,7 +127,8 @@ static void describe(struct listener *l, const struct cfg_listen *cfg)
 	}
 	getsockname(evconnlistener_get_fd(l->ev), (struct sockaddr *)&sa, &len);
 	sockaddr_format((struct sockaddr *)&sa, len, where, sizeof(where));
-	snprintf(l->desc, sizeof(l->desc), "tcp %s", where);
+	snprintf(l->desc, sizeof(l->desc), "%s %s", cfg->kind == CFG_LISTEN_SSH ? "ssh" : "tcp",
+		 where);
 }
 
 /* Anyone who can reach a TCP listener can debug (and so own) the VMs behind

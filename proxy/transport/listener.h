@@ -18,7 +18,8 @@ struct listener *listener_create(struct event_base *base, const struct cfg_liste
 /* Stop listening (a unix socket file is removed). NULL-safe. */
 void listener_destroy(struct listener *l);
 
-/* "tcp 127.0.0.1:1234" or "unix /tmp/x.sock", with the port actually bound. */
+/* "tcp 127.0.0.1:1234", "ssh 0.0.0.0:2222" or "unix /tmp/x.sock", with the port
+ * actually bound. */
 const char *listener_describe(const struct listener *l);
 
 #endif

@@ -60,7 +60,6 @@ struct ssh_server {
 	struct ssh_door door;
 	unsigned n_unauthenticated;
 	TAILQ_HEAD(, ssh_conn) conns;
-	char desc[160];
 };
 
 /* ssh_conn.c */

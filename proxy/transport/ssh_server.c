@@ -1,7 +1,6 @@
 /* The SSH door's listening side: the host key, the bind, accepting. */
 #include "proxy/transport/ssh_internal.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,8 +68,6 @@ struct ssh_server *ssh_server_create(struct event_base *base, const struct cfg_l
 		ssh_server_destroy(srv);
 		return NULL;
 	}
-	/* "tcp HOST:PORT" from the listener, said as what it is. */
-	snprintf(srv->desc, sizeof(srv->desc), "ssh%s", listener_describe(srv->l) + 3);
 	return srv;
 }
 
@@ -90,5 +87,5 @@ void ssh_server_destroy(struct ssh_server *srv)
 
 const char *ssh_server_describe(const struct ssh_server *srv)
 {
-	return srv->desc;
+	return listener_describe(srv->l);
 }
