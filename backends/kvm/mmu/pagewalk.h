@@ -26,8 +26,10 @@ struct pw_result {
 };
 
 /* Translate va. Returns 0 and fills *out, or -1 if va is not mapped (a
- * not-present entry, a reserved-bit combination the walker rejects, a
- * non-canonical long-mode address, or a table outside RAM). */
+ * not-present entry, a non-canonical long-mode address, a va above 4 GiB
+ * outside long mode, 5-level paging (CR4.LA57, not supported), or a table
+ * outside RAM). Reserved bits are not checked and NX plays no part: the
+ * walker reports what the tables map. pa keeps at most 52 bits. */
 int pagewalk(const struct guest_mem *m, const struct pw_mode *mode, uint64_t va,
 	     struct pw_result *out);
 
