@@ -1,0 +1,46 @@
+/* Hardware breakpoints and watchpoints in the four x86 debug registers:
+ * which slot holds what, the DR7 that enables them, and which one a #DB
+ * names in DR6. Pure: the stub hands the result to KVM_SET_GUEST_DEBUG. */
+#ifndef GDBHUB_KVM_HWDEBUG_H
+#define GDBHUB_KVM_HWDEBUG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define HW_SLOTS 4
+
+/* As gdb's Z1..Z4 name them. */
+enum hw_kind {
+	HW_EXEC = 1,
+	HW_WRITE = 2,
+	HW_READ = 3,    /* x86 has no read-only watch: an access watch, named read */
+	HW_ACCESS = 4,
+};
+
+struct hw_slot {
+	bool used;
+	enum hw_kind kind;
+	uint64_t addr;
+	unsigned len;
+};
+
+/* Take a free slot for kind at addr/len. Returns the slot, or -1 with
+ * *why: no free slot, or a length x86 cannot watch (1, 2, 4, 8, aligned
+ * to itself; execution breakpoints take len 1 as gdb sends it). Inserting
+ * the same kind, addr and len twice takes no second slot. */
+int hw_insert(struct hw_slot slots[HW_SLOTS], enum hw_kind kind, uint64_t addr,
+	      unsigned len, const char **why);
+
+/* Free the slot holding exactly kind/addr/len. Returns 0 or -1. */
+int hw_remove(struct hw_slot slots[HW_SLOTS], enum hw_kind kind, uint64_t addr, unsigned len);
+
+/* DR0-3 and DR7 (debugreg[7]) for KVM_SET_GUEST_DEBUG; DR4-6 zero. */
+void hw_debugregs(const struct hw_slot slots[HW_SLOTS], uint64_t debugreg[8]);
+
+/* Which used slot a #DB with this DR6 is about (lowest first), or -1. */
+int hw_slot_hit(const struct hw_slot slots[HW_SLOTS], uint64_t dr6);
+
+/* Slots in use. */
+unsigned hw_used(const struct hw_slot slots[HW_SLOTS]);
+
+#endif

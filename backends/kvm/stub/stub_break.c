@@ -1,0 +1,90 @@
+/* Z and z: software breakpoints as int3s in guest memory (any number),
+ * hardware breakpoints and watchpoints in the debug registers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "backends/kvm/stub/stub_internal.h"
+#include "proxy/rsp/rsp_hex.h"
+
+static void insert_hw(struct stub *st, bool insert, enum hw_kind kind, uint64_t addr, uint64_t len);
+
+/* Where the host hands our int3 straight to the guest, a software
+ * breakpoint is an execution breakpoint in a debug register instead. */
+static void insert_sw_in_hw(struct stub *st, bool insert, uint64_t addr)
+{
+	for (int i = 0; i < HW_SLOTS; i++)
+		if (st->hw[i].used && st->hw[i].kind == HW_EXEC && st->hw[i].addr == addr)
+			st->sw_in_hw &= ~(1u << i);
+	insert_hw(st, insert, HW_EXEC, addr, 1);
+	for (int i = 0; insert && i < HW_SLOTS; i++)
+		if (st->hw[i].used && st->hw[i].kind == HW_EXEC && st->hw[i].addr == addr)
+			st->sw_in_hw |= 1u << i;
+}
+
+static void insert_sw(struct stub *st, bool insert, uint64_t addr)
+{
+	uint64_t pa;
+
+	if (st->vm->host.int3 == INT3_TO_GUEST) {
+		insert_sw_in_hw(st, insert, addr);
+		return;
+	}
+	if (!insert) {
+		/* Removing one that is not there is fine: gdb may retry. */
+		swbreak_remove(&st->sw, &st->vm->mem, addr);
+		stub_send_str(st, "OK");
+	} else if (stub_translate(st, st->g_thread, addr, &pa) ||
+		   swbreak_insert(&st->sw, &st->vm->mem, addr, pa)) {
+		stub_send_error(st, 0x0e);
+	} else {
+		stub_send_str(st, "OK");
+	}
+}
+
+static void insert_hw(struct stub *st, bool insert, enum hw_kind kind, uint64_t addr, uint64_t len)
+{
+	const char *why = NULL;
+
+	if (!insert) {
+		hw_remove(st->hw, kind, addr, (unsigned)len);
+	} else if (hw_insert(st->hw, kind, addr, (unsigned)len, &why) < 0) {
+		fprintf(stderr, "gdbhub-kvm: Z%d,%llx,%llx refused: %s\n", kind,
+			(unsigned long long)addr, (unsigned long long)len, why);
+		stub_send_error(st, 0x1c); /* gdb then says it cannot insert it */
+		return;
+	}
+	if (stub_apply_debug(st)) {
+		stub_send_error(st, 0x30);
+		return;
+	}
+	stub_send_str(st, "OK");
+}
+
+void stub_breakpoint(struct stub *st, bool insert, const char *p, size_t len)
+{
+	const char *end = p + len;
+	uint64_t addr, size;
+	char type;
+
+	if (len < 2 || p[1] != ',') {
+		stub_send_error(st, 1);
+		return;
+	}
+	type = p[0];
+	p += 2;
+	/* Conditions and commands after `;` are the daemon's business. */
+	{
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+
+		if (semi)
+			end = semi;
+	}
+	if (rsp_parse_addr_len(&p, end, &addr, &size) || p != end || type < '0' || type > '4') {
+		stub_send_error(st, 1);
+		return;
+	}
+	if (type == '0')
+		insert_sw(st, insert, addr);
+	else
+		insert_hw(st, insert, (enum hw_kind)(type - '0'), addr, size);
+}

@@ -1,0 +1,173 @@
+/* The stub's connection: accept gdb, frame packets, wait for gdb and for
+ * the vCPUs at once (see stub.h). Blocking I/O on one thread: the stub
+ * serves one debugger, and the vCPUs do not wait for it. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "backends/kvm/stub/stub.h"
+#include "backends/kvm/stub/stub_internal.h"
+#include "proxy/rsp/rsp_hex.h"
+
+static void write_all(struct stub *st, const uint8_t *buf, size_t len)
+{
+	while (len && st->fd >= 0) {
+		ssize_t n = write(st->fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(st->fd);
+			st->fd = -1; /* gdb went away; the next read sees it */
+			return;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+void stub_send(struct stub *st, const char *payload, size_t len)
+{
+	st->last_len = rsp_encode_packet(st->out, sizeof(st->out), (const uint8_t *)payload, len);
+	write_all(st, st->out, st->last_len);
+}
+
+void stub_send_str(struct stub *st, const char *s)
+{
+	stub_send(st, s, strlen(s));
+}
+
+void stub_send_error(struct stub *st, unsigned code)
+{
+	char e[8];
+
+	snprintf(e, sizeof(e), "E%02x", code & 0xff);
+	stub_send_str(st, e);
+}
+
+static void on_event(struct stub *st, const struct rsp_event *ev)
+{
+	switch (ev->kind) {
+	case RSP_EV_PACKET:
+		if (!st->no_ack)
+			write_all(st, (const uint8_t *)"+", 1);
+		stub_handle_packet(st, (const char *)ev->payload, ev->len);
+		break;
+	case RSP_EV_BAD_CHECKSUM:
+	case RSP_EV_MALFORMED:
+		if (!st->no_ack)
+			write_all(st, (const uint8_t *)"-", 1);
+		break;
+	case RSP_EV_NAK:
+		write_all(st, st->out, st->last_len);
+		break;
+	case RSP_EV_INTERRUPT:
+		stub_interrupt(st);
+		break;
+	default:
+		break; /* acks, notifications from gdb, oversized frames */
+	}
+}
+
+/* Feed what gdb sent; false when the connection is gone. */
+static bool read_gdb(struct stub *st)
+{
+	uint8_t buf[4096];
+	ssize_t n = read(st->fd, buf, sizeof(buf));
+	size_t off = 0;
+
+	if (n < 0 && errno == EINTR)
+		return true;
+	if (n <= 0)
+		return false;
+	while (off < (size_t)n && st->fd >= 0 && !st->exited) {
+		struct rsp_event ev;
+
+		off += rsp_decoder_feed(&st->dec, buf + off, (size_t)n - off, &ev);
+		if (ev.kind != RSP_EV_NONE)
+			on_event(st, &ev);
+	}
+	return st->fd >= 0;
+}
+
+/* gdb left without a word: what it inserted must not stay in the guest,
+ * and the guest goes on running, as after a detach. */
+static void forget_debugger(struct stub *st)
+{
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = -1;
+	if (st->running)
+		vm_stop_all(st->vm);
+	swbreak_clear(&st->sw, &st->vm->mem);
+	memset(st->hw, 0, sizeof(st->hw));
+	st->sw_in_hw = 0;
+	stub_continue_all(st, -1, 0);
+}
+
+static void serve_connection(struct stub *st)
+{
+	rsp_decoder_init(&st->dec, st->dec_buf, STUB_PACKET_MAX);
+	st->no_ack = false;
+	while (st->fd >= 0 && !st->exited) {
+		struct pollfd p[2] = {
+			{ .fd = st->fd, .events = POLLIN },
+			{ .fd = st->vm->event_fd, .events = POLLIN },
+		};
+
+		if (poll(p, st->running ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (st->running && (p[1].revents & POLLIN))
+			stub_on_vcpu_event(st);
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (!read_gdb(st))
+				forget_debugger(st);
+		}
+	}
+}
+
+/* Wait for the next debugger; a guest left running meanwhile may exit. */
+static void wait_for_gdb(struct stub *st, int listen_fd)
+{
+	struct pollfd p[2] = {
+		{ .fd = listen_fd, .events = POLLIN },
+		{ .fd = st->vm->event_fd, .events = POLLIN },
+	};
+
+	if (poll(p, 2, -1) < 0)
+		return;
+	if (p[1].revents & POLLIN)
+		stub_on_vcpu_event(st);
+	if (!st->exited && (p[0].revents & POLLIN)) {
+		st->fd = accept(listen_fd, NULL, NULL);
+		if (st->fd < 0 && errno != EINTR && errno != EAGAIN)
+			perror("gdbhub-kvm: accept");
+	}
+}
+
+int stub_serve(struct vm *vm, int listen_fd)
+{
+	struct stub *st = calloc(1, sizeof(*st));
+	int status;
+
+	st->vm = vm;
+	st->fd = -1;
+	st->pending = calloc(vm->n_vcpus, sizeof(*st->pending));
+	while (!st->exited) {
+		wait_for_gdb(st, listen_fd);
+		if (st->fd >= 0)
+			serve_connection(st);
+	}
+	status = st->exit_status;
+	swbreak_clear(&st->sw, &vm->mem);
+	free(st->pending);
+	free(st);
+	return status;
+}

@@ -1,0 +1,156 @@
+/* Stopping: all vCPUs out of KVM_RUN, then one stop reply that says which
+ * vCPU stopped and why (see stub_internal.h). Every debug exception is
+ * reported; one the stub did not cause (the guest's own int3, its own
+ * debug registers or TF) carries no swbreak/hwbreak/watch reason and is
+ * remembered, so that resuming that vCPU with SIGTRAP gives it back to the
+ * guest (DESIGN.md: the daemon decides, the backend carries out). */
+#include <stdio.h>
+#include <string.h>
+
+#include "backends/kvm/stub/stub_internal.h"
+
+#define GDB_SIGINT 2
+#define GDB_SIGTRAP 5
+#define GDB_SIGSEGV 11
+#define DR6_BS (1u << 14)
+
+static void send_stop(struct stub *st, unsigned cpu, int sig, const char *reason)
+{
+	char tid[40];
+
+	stub_format_thread(st, tid, sizeof(tid), cpu);
+	snprintf(st->last_stop, sizeof(st->last_stop), "T%02xthread:%s;%s", sig, tid, reason);
+	st->g_thread = cpu;
+	st->running = false;
+	if (st->fd >= 0)
+		stub_send_str(st, st->last_stop);
+}
+
+static void watch_reason(const struct hw_slot *s, char *out, size_t cap)
+{
+	static const char *const names[] = {
+		[HW_WRITE] = "watch", [HW_READ] = "rwatch", [HW_ACCESS] = "awatch",
+	};
+
+	if (s->kind == HW_EXEC)
+		snprintf(out, cap, "hwbreak:;");
+	else
+		snprintf(out, cap, "%s:%llx;", names[s->kind], (unsigned long long)s->addr);
+}
+
+/* A #DB: ours if we stepped this vCPU or one of our slots fired. */
+static void debug_stop(struct stub *st, struct vcpu *v)
+{
+	int slot = hw_slot_hit(st->hw, v->ev.dr6);
+	char reason[48];
+
+	if (slot >= 0) {
+		watch_reason(&st->hw[slot], reason, sizeof(reason));
+		if (st->sw_in_hw & (1u << slot))
+			snprintf(reason, sizeof(reason), "swbreak:;");
+		send_stop(st, v->index, GDB_SIGTRAP, reason);
+	} else if (v->stepping && (v->ev.dr6 & DR6_BS)) {
+		send_stop(st, v->index, GDB_SIGTRAP, "");
+	} else {
+		st->pending[v->index] = (struct pending_exception){ true, 1, v->ev.dr6 };
+		send_stop(st, v->index, GDB_SIGTRAP, "");
+	}
+}
+
+static void int3_stop(struct stub *st, struct vcpu *v)
+{
+	if (swbreak_find(&st->sw, v->ev.pc)) {
+		send_stop(st, v->index, GDB_SIGTRAP, "swbreak:;");
+		return;
+	}
+	st->pending[v->index] = (struct pending_exception){ true, 3, 0 };
+	send_stop(st, v->index, GDB_SIGTRAP, "");
+}
+
+static void guest_exit(struct stub *st, int status)
+{
+	char w[8];
+
+	snprintf(w, sizeof(w), "W%02x", status & 0xff);
+	snprintf(st->last_stop, sizeof(st->last_stop), "%s", w);
+	st->exited = true;
+	st->exit_status = status;
+	st->running = false;
+	if (st->fd >= 0)
+		stub_send_str(st, w);
+}
+
+static void report(struct stub *st, struct vcpu *v)
+{
+	switch (v->ev.kind) {
+	case VEV_GUEST_EXIT:
+		guest_exit(st, v->ev.exit_status);
+		break;
+	case VEV_DEBUG:
+		if (v->ev.exception == 3)
+			int3_stop(st, v);
+		else
+			debug_stop(st, v);
+		break;
+	case VEV_INT3_EMUL:
+		int3_stop(st, v);
+		break;
+	case VEV_STEP_DONE:
+		send_stop(st, v->index, GDB_SIGTRAP, "");
+		break;
+	case VEV_SHUTDOWN:
+	case VEV_FATAL:
+		fprintf(stderr, "gdbhub-kvm: %s\n", v->ev.why);
+		st->dead = true;
+		send_stop(st, v->index, GDB_SIGSEGV, "");
+		break;
+	case VEV_NONE:
+		send_stop(st, v->index, GDB_SIGINT, "");
+		break;
+	}
+}
+
+/* With no debugger attached the guest runs on: an exception that is not
+ * ours goes straight back, and the guest's exit ends the VMM. */
+static void report_to_nobody(struct stub *st, struct vcpu *v)
+{
+	report(st, v);
+	if (!st->exited && !st->dead)
+		stub_continue_all(st, -1, GDB_SIGTRAP);
+}
+
+void stub_on_vcpu_event(struct stub *st)
+{
+	struct vcpu *v;
+
+	vm_stop_all(st->vm);
+	v = vm_event_vcpu(st->vm);
+	if (!v)
+		return; /* the event was consumed by a step-over */
+	if (st->fd < 0)
+		report_to_nobody(st, v);
+	else
+		report(st, v);
+}
+
+void stub_interrupt(struct stub *st)
+{
+	struct vcpu *v;
+
+	if (!st->running)
+		return;
+	vm_stop_all(st->vm);
+	v = vm_event_vcpu(st->vm);
+	if (v)
+		report(st, v);
+	else
+		send_stop(st, st->g_thread, GDB_SIGINT, "");
+}
+
+void stub_report_current(struct stub *st)
+{
+	if (!st->last_stop[0])
+		send_stop(st, st->g_thread, GDB_SIGTRAP, "");
+	else
+		stub_send_str(st, st->last_stop);
+}

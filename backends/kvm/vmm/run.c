@@ -1,0 +1,288 @@
+/* The vCPU threads and stop-all (see vm.h).
+ *
+ * A vCPU thread waits until the stub lets it go, runs KVM_RUN until
+ * something a debugger must see happens, and parks. Stop-all sets
+ * immediate_exit in every running vCPU's kvm_run and sends the thread a
+ * signal: the signal takes a vCPU out of a KVM_RUN it is already in (also
+ * one halted in HLT or one of PVM's APs still waiting for its SIPI), and
+ * immediate_exit covers a thread that is just about to enter. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backends/kvm/exc/deliver.h"
+#include "backends/kvm/vmm/vm.h"
+#include "proxy/cause.h"
+
+#define KICK_SIGNAL SIGUSR1
+
+static void kick_handler(int sig)
+{
+	(void)sig; /* only there to make KVM_RUN return EINTR */
+}
+
+static bool stopping(struct vm *vm)
+{
+	return __atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE);
+}
+
+static void set_fatal(struct vcpu_event *ev, const char *fmt, unsigned long a, unsigned long b)
+{
+	ev->kind = VEV_FATAL;
+	snprintf(ev->why, sizeof(ev->why), fmt, a, b);
+}
+
+/* Finish a port access; true if the guest asked to leave. */
+static bool handle_io(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	bool exit = false;
+
+	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size)
+		exit |= devices_pio(&v->vm->dev, run->io.port,
+				    run->io.direction == KVM_EXIT_IO_OUT, data, run->io.size);
+	return exit;
+}
+
+static void handle_mmio(struct vcpu *v)
+{
+	/* Nothing of ours is memory-mapped: reads see a floating bus. */
+	if (!v->run->mmio.is_write)
+		memset(v->run->mmio.data, 0xff, sizeof(v->run->mmio.data));
+}
+
+static const uint8_t *emulation_bytes(const struct kvm_run *run, unsigned *n)
+{
+	if (run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES) {
+		*n = run->emulation_failure.insn_size;
+		return run->emulation_failure.insn_bytes;
+	}
+	*n = 0;
+	return NULL;
+}
+
+/* PVM cannot emulate some instructions a guest uses all the time (see
+ * KVM-HOST-NOTES.md): an int3 becomes an event for the stub, a 32-bit iret
+ * is carried out here. Returns true to keep running. */
+static bool handle_emulation_failure(struct vcpu *v, struct vcpu_event *ev)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	const char *why = "unknown instruction";
+	unsigned n;
+	const uint8_t *bytes = emulation_bytes(v->run, &n);
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) || ioctl(v->fd, KVM_GET_SREGS, &s)) {
+		set_fatal(ev, "emulation failure, and KVM_GET_REGS failed (errno %lu)%.0lu",
+			  (unsigned long)errno, 0);
+		return false;
+	}
+	switch (x86_classify_insn(bytes, n, s.efer & (1u << 10))) {
+	case X86_EMUL_INT3:
+		ev->kind = VEV_INT3_EMUL;
+		ev->exception = 3;
+		ev->pc = r.rip + s.cs.base;
+		return false;
+	case X86_EMUL_IRET32:
+		if (x86_emulate_iret32(&v->vm->mem, &r, &s, &why) == 0 &&
+		    ioctl(v->fd, KVM_SET_SREGS, &s) == 0 && ioctl(v->fd, KVM_SET_REGS, &r) == 0)
+			return true;
+		break;
+	default:
+		break;
+	}
+	ev->kind = VEV_FATAL;
+	snprintf(ev->why, sizeof(ev->why), "KVM could not emulate the instruction at %#llx (%s)",
+		 (unsigned long long)(r.rip + s.cs.base), why);
+	return false;
+}
+
+/* A single step that stays inside the range being stepped is not reported:
+ * that is what makes `vCont;r` one round trip per line. */
+static bool step_continues(const struct vcpu *v, const struct kvm_debug_exit_arch *d)
+{
+	const uint64_t single_step = 1u << 14; /* DR6.BS */
+
+	return v->range_end > v->range_start && d->exception == 1 &&
+	       (d->dr6 & single_step) && (d->dr6 & 0xf) == 0 &&
+	       d->pc >= v->range_start && d->pc < v->range_end;
+}
+
+/* Handle one exit; returns true to re-enter KVM_RUN. */
+static bool handle_exit(struct vcpu *v, struct vcpu_event *ev)
+{
+	struct kvm_run *run = v->run;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		if (!handle_io(v))
+			return true;
+		ev->kind = VEV_GUEST_EXIT;
+		ev->exit_status = v->vm->dev.exit_status;
+		return false;
+	case KVM_EXIT_MMIO:
+		handle_mmio(v);
+		return true;
+	case KVM_EXIT_HLT:
+		return true; /* only without an in-kernel LAPIC */
+	case KVM_EXIT_DEBUG:
+		if (step_continues(v, &run->debug.arch))
+			return true;
+		ev->kind = VEV_DEBUG;
+		ev->exception = run->debug.arch.exception;
+		ev->pc = run->debug.arch.pc;
+		ev->dr6 = run->debug.arch.dr6;
+		ev->dr7 = run->debug.arch.dr7;
+		return false;
+	case KVM_EXIT_INTERNAL_ERROR:
+		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
+			return handle_emulation_failure(v, ev);
+		set_fatal(ev, "KVM internal error, suberror %lu%.0lu", run->internal.suberror, 0);
+		return false;
+	case KVM_EXIT_SHUTDOWN:
+		ev->kind = VEV_SHUTDOWN;
+		snprintf(ev->why, sizeof(ev->why), "vCPU %u: triple fault", v->index);
+		return false;
+	default:
+		set_fatal(ev, "unexpected KVM exit %lu on vCPU %lu", run->exit_reason, v->index);
+		return false;
+	}
+}
+
+static void run_until_event(struct vcpu *v, struct vcpu_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	for (;;) {
+		if (ioctl(v->fd, KVM_RUN, 0) != 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				if (stopping(v->vm))
+					return;
+				if (errno == EAGAIN) /* PVM: an AP before its SIPI */
+					nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+				continue;
+			}
+			set_fatal(ev, "KVM_RUN failed: errno %lu%.0lu", errno, 0);
+			return;
+		}
+		if (!handle_exit(v, ev))
+			return;
+	}
+}
+
+static void park(struct vcpu *v, const struct vcpu_event *ev)
+{
+	struct vm *vm = v->vm;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&vm->lock);
+	v->ev = *ev;
+	v->in_run = false;
+	pthread_cond_broadcast(&vm->parked);
+	pthread_mutex_unlock(&vm->lock);
+	if (ev->kind != VEV_NONE && write(vm->event_fd, &one, sizeof(one)) < 0)
+		return; /* the counter is already non-zero: the stub will look */
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+	struct vcpu_event ev;
+
+	for (;;) {
+		pthread_mutex_lock(&vm->lock);
+		while (!v->go)
+			pthread_cond_wait(&vm->parked, &vm->lock);
+		v->go = false;
+		pthread_mutex_unlock(&vm->lock);
+		run_until_event(v, &ev);
+		park(v, &ev);
+	}
+	return NULL;
+}
+
+int vm_start_threads(struct vm *vm, char **cause)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: KVM_RUN must return */
+	sigaction(KICK_SIGNAL, &sa, NULL);
+	for (unsigned i = 0; i < vm->n_vcpus; i++) {
+		int err = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
+
+		if (err)
+			return cause_fail(cause, "vCPU thread: %s", strerror(err));
+	}
+	return 0;
+}
+
+void vm_resume(struct vm *vm)
+{
+	uint64_t drained;
+
+	if (read(vm->event_fd, &drained, sizeof(drained)) < 0)
+		drained = 0; /* nothing was pending */
+	pthread_mutex_lock(&vm->lock);
+	__atomic_store_n(&vm->stopping, false, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < vm->n_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (!v->resume)
+			continue;
+		v->go = true;
+		v->run->immediate_exit = 0;
+		v->in_run = true;
+		memset(&v->ev, 0, sizeof(v->ev));
+	}
+	pthread_cond_broadcast(&vm->parked);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+static bool any_running(const struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->n_vcpus; i++)
+		if (vm->vcpus[i].in_run)
+			return true;
+	return false;
+}
+
+void vm_stop_all(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
+	while (any_running(vm)) {
+		struct timespec until;
+
+		for (unsigned i = 0; i < vm->n_vcpus; i++) {
+			struct vcpu *v = &vm->vcpus[i];
+
+			if (!v->in_run)
+				continue;
+			__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELEASE);
+			pthread_kill(v->thread, KICK_SIGNAL);
+		}
+		/* Kick again if a signal landed just before a thread entered. */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 10 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&vm->parked, &vm->lock, &until);
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+struct vcpu *vm_event_vcpu(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->n_vcpus; i++)
+		if (vm->vcpus[i].ev.kind != VEV_NONE)
+			return &vm->vcpus[i];
+	return NULL;
+}

@@ -1,0 +1,117 @@
+/* Debug register slots: allocation, DR7 encoding, DR6 decoding. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "backends/kvm/debug/hwdebug.h"
+
+static void exec_slot_encoding(void **state)
+{
+	struct hw_slot s[HW_SLOTS] = { 0 };
+	uint64_t dr[8];
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(hw_insert(s, HW_EXEC, 0x100200, 1, &why), 0);
+	hw_debugregs(s, dr);
+	assert_int_equal(dr[0], 0x100200);
+	/* L0, RW0=00 LEN0=00, bit 10 reserved-one, no GE for exec only */
+	assert_int_equal(dr[7], 0x401);
+}
+
+static void watch_encodings(void **state)
+{
+	struct hw_slot s[HW_SLOTS] = { 0 };
+	uint64_t dr[8];
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(hw_insert(s, HW_WRITE, 0x2000, 4, &why), 0);
+	assert_int_equal(hw_insert(s, HW_ACCESS, 0x3000, 8, &why), 1);
+	assert_int_equal(hw_insert(s, HW_READ, 0x4002, 2, &why), 2);
+	hw_debugregs(s, dr);
+	assert_int_equal(dr[0], 0x2000);
+	assert_int_equal(dr[1], 0x3000);
+	assert_int_equal(dr[2], 0x4002);
+	/* slot 0: RW=01 LEN=11; slot 1: RW=11 LEN=10; slot 2: RW=11 LEN=01 */
+	assert_int_equal((dr[7] >> 16) & 0xf, 0xd);
+	assert_int_equal((dr[7] >> 20) & 0xf, 0xb);
+	assert_int_equal((dr[7] >> 24) & 0xf, 0x7);
+	assert_int_equal(dr[7] & 0x3f, 0x15);
+	assert_true(dr[7] & (1u << 9));
+}
+
+static void bad_lengths_refused(void **state)
+{
+	struct hw_slot s[HW_SLOTS] = { 0 };
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(hw_insert(s, HW_WRITE, 0x2001, 4, &why), -1);
+	assert_non_null(why);
+	assert_int_equal(hw_insert(s, HW_WRITE, 0x2000, 3, &why), -1);
+	assert_int_equal(hw_insert(s, HW_WRITE, 0x2000, 16, &why), -1);
+	assert_int_equal(hw_used(s), 0);
+}
+
+static void four_slots_then_full(void **state)
+{
+	struct hw_slot s[HW_SLOTS] = { 0 };
+	const char *why = NULL;
+
+	(void)state;
+	for (int i = 0; i < HW_SLOTS; i++)
+		assert_int_equal(hw_insert(s, HW_EXEC, 0x1000 + i, 1, &why), i);
+	/* The same one again takes no slot. */
+	assert_int_equal(hw_insert(s, HW_EXEC, 0x1002, 1, &why), 2);
+	why = NULL;
+	assert_int_equal(hw_insert(s, HW_EXEC, 0x2000, 1, &why), -1);
+	assert_non_null(why);
+	assert_int_equal(hw_remove(s, HW_EXEC, 0x1001, 1), 0);
+	assert_int_equal(hw_remove(s, HW_EXEC, 0x1001, 1), -1);
+	assert_int_equal(hw_insert(s, HW_EXEC, 0x2000, 1, &why), 1);
+	assert_int_equal(hw_used(s), 4);
+}
+
+static void remove_needs_exact_match(void **state)
+{
+	struct hw_slot s[HW_SLOTS] = { 0 };
+	const char *why = NULL;
+
+	(void)state;
+	hw_insert(s, HW_WRITE, 0x2000, 4, &why);
+	assert_int_equal(hw_remove(s, HW_WRITE, 0x2000, 2), -1);
+	assert_int_equal(hw_remove(s, HW_ACCESS, 0x2000, 4), -1);
+	assert_int_equal(hw_remove(s, HW_WRITE, 0x2000, 4), 0);
+}
+
+static void dr6_names_the_slot(void **state)
+{
+	struct hw_slot s[HW_SLOTS] = { 0 };
+	const char *why = NULL;
+
+	(void)state;
+	hw_insert(s, HW_EXEC, 0x1000, 1, &why);
+	hw_insert(s, HW_WRITE, 0x2000, 4, &why);
+	assert_int_equal(hw_slot_hit(s, 0x2), 1);
+	assert_int_equal(hw_slot_hit(s, 0x4000), -1);   /* BS: a step, no slot */
+	assert_int_equal(hw_slot_hit(s, 0x8), -1);      /* slot 3 is not ours */
+	assert_int_equal(hw_slot_hit(s, 0x3), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(exec_slot_encoding),
+		cmocka_unit_test(watch_encodings),
+		cmocka_unit_test(bad_lengths_refused),
+		cmocka_unit_test(four_slots_then_full),
+		cmocka_unit_test(remove_needs_exact_match),
+		cmocka_unit_test(dr6_names_the_slot),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
