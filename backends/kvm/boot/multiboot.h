@@ -21,12 +21,18 @@ struct multiboot_boot {
 };
 
 /* Load the ELF32 kernel image (len bytes) into m and build the info block
- * (with cmdline, which may be NULL). The info block, memory map and command
- * line go in low memory below 640 KiB, clear of the kernel and of 0x8000
- * (where SMP guests put their AP trampoline). Returns 0, or -1 with *cause
- * (malloc'd) saying what is wrong with the image: not ELF32 i386, no
- * multiboot header, bad checksum, a segment outside RAM or overlapping the
- * info block, a.out kludge or video mode requested (not supported). */
+ * (with cmdline, which may be NULL: then the block has no command line).
+ * The info block, memory map, loader name and command line go in low
+ * memory from 0x9000, below 639 KiB and clear of 0x8000-0x8FFF (where SMP
+ * guests put their AP trampoline); a segment overlapping them is refused.
+ * RAM must be at least 1 MiB. entry is e_entry, made physical when it lies
+ * in a segment whose p_vaddr differs from p_paddr (as GRUB does).
+ * Nothing is written to m unless the whole image checks out. Returns 0, or
+ * -1 with *cause (malloc'd) saying what is wrong with the image: not ELF32
+ * i386, no multiboot header, bad checksum, a segment outside RAM or the
+ * image or overlapping the info block, an entry in no segment, a.out
+ * kludge or video mode requested (not supported). Users link cause_dep
+ * (proxy/cause.h) besides kvm_pure_dep. */
 int multiboot_load(const struct guest_mem *m, const uint8_t *image, size_t len,
 		   const char *cmdline, struct multiboot_boot *out, char **cause);
 
