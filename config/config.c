@@ -19,8 +19,9 @@
  *
  * Target:
  *   name         required. 1..64 of A-Z a-z 0-9 _ . - , unique, not "." or "..".
- *   backend      required. "tcg" (QEMU spawned by the daemon) or "remote" (a
- *                stub already running).
+ *   backend      required. "tcg" (QEMU spawned by the daemon), "kvm"
+ *                (gdbhub-kvm spawned by the daemon) or "remote" (a stub
+ *                already running).
  *   listen       array of listen entries, optional. Endpoints serving this
  *                target only.
  *   default_role optional. "control" (default) or "observe": the role of
@@ -28,18 +29,18 @@
  *   on_last_detach
  *                optional. "resume" (default) or "stay": whether a stopped VM
  *                runs on once its last controller leaves.
- *   arch         tcg, required. "i386" or "x86_64".
- *   kernel       tcg, required. Path of an existing, readable regular file.
- *   cmdline      tcg, optional. Kernel command line.
- *   memory_mb    tcg, optional. Integer 1..65536, default 64.
- *   cpus         tcg, optional. Integer 1..64, default 1.
- *   serial       tcg, optional. Path of the COM1 log; absent: output discarded.
- *   qemu_args    tcg, optional. Array of strings appended to QEMU's command
+ *   arch         tcg, kvm, required. "i386" or "x86_64".
+ *   kernel       tcg, kvm, required. Path of an existing, readable regular file.
+ *   cmdline      tcg, kvm, optional. Kernel command line.
+ *   memory_mb    tcg, kvm, optional. Integer 1..65536, default 64.
+ *   cpus         tcg, kvm, optional. Integer 1..64, default 1.
+ *   serial       tcg, kvm, optional. Path of the COM1 log; absent: discarded.
+ *   qemu_args    tcg only, optional. Array of strings appended to QEMU's command
  *                line; the options gdbhub sets itself (-kernel, -append, -m,
  *                -smp, -gdb, -s) are refused.
  *   gdb          remote, required. "unix:PATH" or "HOST:PORT" (port 1..65535).
  *
- * Keys of the other backend are errors, as are unknown keys, so typos surface.
+ * Keys of another backend are errors, as are unknown keys, so typos surface.
  * Relative paths (runtime_dir, kernel, serial, unix listen paths, gdb's
  * unix:PATH) are joined to the config file's folder and stored absolute. */
 #include "config/config.h"
@@ -90,12 +91,12 @@ static const struct key_rule target_keys[] = {
 	{ "listen", FOR_ALL },
 	{ "default_role", FOR_ALL },
 	{ "on_last_detach", FOR_ALL },
-	{ "arch", FOR_TCG },
-	{ "kernel", FOR_TCG },
-	{ "cmdline", FOR_TCG },
-	{ "memory_mb", FOR_TCG },
-	{ "cpus", FOR_TCG },
-	{ "serial", FOR_TCG },
+	{ "arch", FOR_VM },
+	{ "kernel", FOR_VM },
+	{ "cmdline", FOR_VM },
+	{ "memory_mb", FOR_VM },
+	{ "cpus", FOR_VM },
+	{ "serial", FOR_VM },
 	{ "qemu_args", FOR_TCG },
 	{ "gdb", FOR_REMOTE },
 };
@@ -103,13 +104,14 @@ static const struct key_rule target_keys[] = {
 static const char *const backend_names[] = {
 	[CFG_BACKEND_TCG] = "tcg",
 	[CFG_BACKEND_REMOTE] = "remote",
+	[CFG_BACKEND_KVM] = "kvm",
 };
 
 /* on_last_detach values; the index is stay_on_last_detach. */
 static const char *const detach_names[] = { "resume", "stay" };
 
-/* Architectures the tcg backend knows how to start QEMU for. */
-static const char *const tcg_arches[] = { "i386", "x86_64" };
+/* Architectures the tcg and kvm backends know how to start a guest of. */
+static const char *const vm_arches[] = { "i386", "x86_64" };
 
 /* QEMU options gdbhub passes itself; a second copy in qemu_args would fight
  * them. "use" names the key that sets the option, NULL if none does. */
@@ -300,7 +302,7 @@ static int parse_backend(struct parser *p, json_object *obj, const char *where,
 	return 0;
 }
 
-/* Parse the guest architecture from the table tcg supports. */
+/* Parse the guest architecture from the table tcg and kvm support. */
 static int parse_arch(struct parser *p, json_object *obj, const char *where, struct cfg_target *t)
 {
 	const char *s;
@@ -308,9 +310,10 @@ static int parse_arch(struct parser *p, json_object *obj, const char *where, str
 	if (cfg_opt_string(p, obj, where, "arch", &s) < 0)
 		return -1;
 	if (s == NULL)
-		return cfg_fail(p, where, "arch", "required for backend \"tcg\"");
-	if (cfg_find_name(tcg_arches, COUNT(tcg_arches), s) < 0)
-		return cfg_fail_choice(p, where, "arch", "arch", s, tcg_arches, COUNT(tcg_arches));
+		return cfg_fail(p, where, "arch", "required for backend \"%s\"",
+			backend_names[t->backend]);
+	if (cfg_find_name(vm_arches, COUNT(vm_arches), s) < 0)
+		return cfg_fail_choice(p, where, "arch", "arch", s, vm_arches, COUNT(vm_arches));
 	return cfg_dup_into(p, &t->arch, s);
 }
 
@@ -321,8 +324,9 @@ static int parse_kernel(struct parser *p, json_object *obj, const char *where,
 	if (cfg_opt_path(p, obj, where, "kernel", &t->kernel) < 0)
 		return -1;
 	if (t->kernel == NULL)
-		return cfg_fail(p, where, "kernel", "required for backend \"tcg\"");
-	/* QEMU reports a bad kernel late and vaguely, so check it here. */
+		return cfg_fail(p, where, "kernel", "required for backend \"%s\"",
+			backend_names[t->backend]);
+	/* The VM reports a bad kernel late and vaguely, so check it here. */
 	return cfg_check_readable_file(p, where, "kernel", t->kernel);
 }
 
@@ -382,18 +386,20 @@ static int parse_qemu_args(struct parser *p, json_object *obj, const char *where
 	return 0;
 }
 
-/* Parse the keys of a tcg target. */
-static int parse_tcg(struct parser *p, json_object *obj, const char *where, struct cfg_target *t)
+/* Parse the keys of a target whose VM the daemon starts (tcg, kvm): only
+ * tcg takes qemu_args, the others get an empty list. */
+static int parse_vm(struct parser *p, json_object *obj, const char *where, struct cfg_target *t)
 {
 	if (parse_arch(p, obj, where, t) < 0 ||
 	    parse_kernel(p, obj, where, t) < 0 ||
 	    cfg_opt_string_dup(p, obj, where, "cmdline", &t->cmdline) < 0 ||
 	    cfg_opt_uint(p, obj, where, "memory_mb", 1, 65536, DEFAULT_MEMORY_MB, &t->memory_mb) < 0 ||
 	    cfg_opt_uint(p, obj, where, "cpus", 1, 64, DEFAULT_CPUS, &t->cpus) < 0 ||
-	    cfg_opt_path(p, obj, where, "serial", &t->serial) < 0 ||
-	    parse_qemu_args(p, obj, where, t) < 0)
+	    cfg_opt_path(p, obj, where, "serial", &t->serial) < 0)
 		return -1;
-	return 0;
+	if (t->backend == CFG_BACKEND_TCG)
+		return parse_qemu_args(p, obj, where, t);
+	return alloc_qemu_args(p, t, 0);
 }
 
 /* Store gdb as "unix:" and the absolute socket path. */
@@ -482,8 +488,8 @@ static int parse_target_into(struct parser *p, json_object *obj, const char *whe
 	    parse_backend(p, obj, where, t) < 0 ||
 	    cfg_check_keys(p, obj, where, target_keys, COUNT(target_keys), 1u << t->backend,
 		backend_names[t->backend]) < 0 ||
-	    (t->backend == CFG_BACKEND_TCG ? parse_tcg(p, obj, where, t) :
-		parse_remote(p, obj, where, t)) < 0 ||
+	    (t->backend == CFG_BACKEND_REMOTE ? parse_remote(p, obj, where, t) :
+		parse_vm(p, obj, where, t)) < 0 ||
 	    parse_policy(p, obj, where, t) < 0)
 		return -1;
 	return parse_listens(p, obj, where, &t->listen, &t->n_listen);

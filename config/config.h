@@ -36,23 +36,24 @@ struct cfg_listen {
 enum cfg_backend_kind {
 	CFG_BACKEND_TCG,     /* QEMU spawned by the daemon in TCG mode */
 	CFG_BACKEND_REMOTE,  /* a stub already running: "gdb": "unix:PATH" | "HOST:PORT" */
+	CFG_BACKEND_KVM,     /* gdbhub-kvm spawned by the daemon, on /dev/kvm */
 };
 
 struct cfg_target {
 	char *name;
 	enum cfg_backend_kind backend;
-	/* tcg */
+	/* tcg and kvm (qemu_args: tcg only) */
 	char *arch;          /* "i386", "x86_64" */
 	char *kernel;        /* absolute path, checked to exist */
 	char *cmdline;       /* optional kernel command line, NULL if absent */
 	unsigned memory_mb;  /* default 64 */
 	unsigned cpus;       /* default 1 */
 	char *serial;        /* absolute path of the COM1 log, NULL: discard */
-	char **qemu_args;    /* extra QEMU arguments, NULL-terminated, may be empty */
+	char **qemu_args;    /* extra QEMU arguments, NULL-terminated, empty unless tcg */
 	size_t n_qemu_args;
 	/* remote */
 	char *gdb;           /* "unix:/path" or "host:port" */
-	/* both */
+	/* every backend */
 	struct cfg_listen *listen;
 	size_t n_listen;
 	enum cfg_role default_role;   /* "default_role": CONTROL unless set */

@@ -22,7 +22,9 @@
 enum {
 	FOR_TCG = 1u << CFG_BACKEND_TCG,
 	FOR_REMOTE = 1u << CFG_BACKEND_REMOTE,
-	FOR_ALL = FOR_TCG | FOR_REMOTE,
+	FOR_KVM = 1u << CFG_BACKEND_KVM,
+	FOR_VM = FOR_TCG | FOR_KVM,       /* the backends that boot a kernel themselves */
+	FOR_ALL = FOR_TCG | FOR_REMOTE | FOR_KVM,
 };
 
 struct key_rule {

@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json.h>
+
 #include "config/config.h"
 
 /* Stands in for a config so tests can see that failures reset *out to NULL. */
@@ -130,6 +132,8 @@ static void parse_errs(const struct err_case *cases, size_t n)
 #define TCG(extra) "{'name': 'demo', 'backend': 'tcg', 'arch': 'i386', 'kernel': 'k.elf'" extra "}"
 /* A minimal valid remote target with extra keys appended. */
 #define REMOTE(extra) "{'name': 'ext', 'backend': 'remote', 'gdb': '127.0.0.1:1234'" extra "}"
+/* A minimal valid kvm target with extra keys appended. */
+#define KVM(extra) "{'name': 'fast', 'backend': 'kvm', 'arch': 'i386', 'kernel': 'k.elf'" extra "}"
 /* A root object with the given targets. */
 #define ROOT(targets) "{'targets': [" targets "]}"
 
@@ -345,6 +349,145 @@ static void test_parse_full(void **state)
 	assert_int_equal(t->n_listen, 1);
 	assert_string_equal(t->listen[0].host, "localhost");
 	assert_int_equal(t->listen[0].port, 0);
+	config_free(cfg);
+}
+
+/* A kvm target takes tcg's keys but qemu_args; defaults as for tcg. */
+static void test_parse_kvm(void **state)
+{
+	struct config *cfg;
+	const struct cfg_target *t;
+	char *want;
+
+	(void)state;
+	cfg = parse_ok(ROOT(KVM(", 'arch': 'x86_64', 'memory_mb': 256, 'cpus': 2,"
+		" 'cmdline': 'console=ttyS0', 'serial': 'fast.log', 'default_role': 'observe',"
+		" 'on_last_detach': 'stay', 'listen': [{'unix': 'fast.sock'}]") ","
+		" {'name': 'plain', 'backend': 'kvm', 'arch': 'i386', 'kernel': 'k.elf'}"));
+	t = &cfg->targets[0];
+	assert_string_equal(t->name, "fast");
+	assert_int_equal(t->backend, CFG_BACKEND_KVM);
+	assert_string_equal(t->arch, "x86_64");
+	want = expand("@/k.elf");
+	assert_string_equal(t->kernel, want);
+	free(want);
+	assert_string_equal(t->cmdline, "console=ttyS0");
+	assert_int_equal(t->memory_mb, 256);
+	assert_int_equal(t->cpus, 2);
+	want = expand("@/fast.log");
+	assert_string_equal(t->serial, want);
+	free(want);
+	assert_int_equal(t->default_role, CFG_ROLE_OBSERVE);
+	assert_true(t->stay_on_last_detach);
+	assert_int_equal(t->n_listen, 1);
+	want = expand("@/fast.sock");
+	assert_string_equal(t->listen[0].path, want);
+	free(want);
+	assert_null(t->gdb);
+	/* An empty argument list, as for remote, so readers need not check. */
+	assert_non_null(t->qemu_args);
+	assert_null(t->qemu_args[0]);
+	assert_int_equal(t->n_qemu_args, 0);
+
+	/* The second one: only the required keys. */
+	t = &cfg->targets[1];
+	assert_string_equal(t->name, "plain");
+	assert_int_equal(t->backend, CFG_BACKEND_KVM);
+	assert_string_equal(t->arch, "i386");
+	assert_int_equal(t->memory_mb, 64);
+	assert_int_equal(t->cpus, 1);
+	assert_null(t->cmdline);
+	assert_null(t->serial);
+	assert_int_equal(t->default_role, CFG_ROLE_CONTROL);
+	assert_false(t->stay_on_last_detach);
+	assert_false(config_target_equal(&cfg->targets[0], &cfg->targets[1]));
+	config_free(cfg);
+}
+
+/* The same settings under tcg and kvm are different targets. */
+static void test_kvm_not_equal_tcg(void **state)
+{
+	struct config *a, *b;
+
+	(void)state;
+	a = parse_ok(ROOT(KVM("")));
+	b = parse_ok(ROOT("{'name': 'fast', 'backend': 'tcg', 'arch': 'i386', 'kernel': 'k.elf'}"));
+	assert_int_equal(b->targets[0].backend, CFG_BACKEND_TCG);
+	assert_false(config_target_equal(&a->targets[0], &b->targets[0]));
+	config_free(b);
+	b = parse_ok(ROOT(KVM("")));
+	assert_true(config_target_equal(&a->targets[0], &b->targets[0]));
+	config_free(b);
+	config_free(a);
+}
+
+/* What a kvm target refuses: QEMU's arguments, remote's stub, missing or bad
+ * tcg keys, each with its key path and the backend's name. */
+static void test_errors_kvm(void **state)
+{
+	static const struct err_case cases[] = {
+		{ ROOT(KVM(", 'qemu_args': ['-d', 'guest_errors']")),
+		  "targets[0].qemu_args: not allowed with backend \"kvm\"" },
+		{ ROOT(KVM(", 'qemu_args': []")),
+		  "targets[0].qemu_args: not allowed with backend \"kvm\"" },
+		{ ROOT(TCG("") ", " KVM(", 'qemu_args': []")),
+		  "targets[1].qemu_args: not allowed with backend \"kvm\"" },
+		{ ROOT(KVM(", 'gdb': 'h:1'")), "targets[0].gdb: not allowed with backend \"kvm\"" },
+		{ ROOT(KVM(", 'kvm': true")), "targets[0].kvm: unknown key" },
+		{ ROOT("{'name': 'k', 'backend': 'kvm', 'kernel': 'k.elf'}"),
+		  "targets[0].arch: required for backend \"kvm\"" },
+		{ ROOT("{'name': 'k', 'backend': 'kvm', 'arch': 'i386'}"),
+		  "targets[0].kernel: required for backend \"kvm\"" },
+		{ ROOT(KVM(", 'arch': 'aarch64'")),
+		  "targets[0].arch: unknown arch \"aarch64\" (expected i386 or x86_64)" },
+		{ ROOT(KVM(", 'kernel': 'no.elf'")), "targets[0].kernel: no such file (@/no.elf)" },
+		{ ROOT(KVM(", 'kernel': 'adir'")), "targets[0].kernel: not a regular file (@/adir)" },
+		{ ROOT(KVM(", 'memory_mb': 0")),
+		  "targets[0].memory_mb: must be an integer from 1 to 65536" },
+		{ ROOT(KVM(", 'cpus': 65")), "targets[0].cpus: must be an integer from 1 to 64" },
+		{ ROOT(KVM(", 'cmdline': 1")), "targets[0].cmdline: expected a string" },
+		{ ROOT(KVM(", 'serial': ''")), "targets[0].serial: must not be empty" },
+		{ ROOT(KVM(", 'on_last_detach': 'halt'")),
+		  "targets[0].on_last_detach: unknown value \"halt\" (expected resume or stay)" },
+		{ ROOT("{'name': 'k', 'backend': 'KVM'}"),
+		  "targets[0].backend: unknown backend \"KVM\" (expected tcg, remote or kvm)" },
+	};
+
+	(void)state;
+	parse_errs(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* A kvm target added at run time (the control socket) follows the same
+ * rules, with key paths from "target". */
+static void test_kvm_target_json(void **state)
+{
+	struct config *cfg;
+	struct cfg_target *t = (struct cfg_target *)&sentinel;
+	json_object *obj;
+	char *j, *cause = NULL;
+
+	(void)state;
+	cfg = parse_ok(ROOT(TCG("")));
+	j = json(KVM(", 'cpus': 4"));
+	obj = json_tokener_parse(j);
+	assert_non_null(obj);
+	assert_int_equal(config_parse_target_json(cfg, obj, &t, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(t->backend, CFG_BACKEND_KVM);
+	assert_int_equal(t->cpus, 4);
+	config_target_free(t);
+	json_object_put(obj);
+	free(j);
+
+	j = json(KVM(", 'qemu_args': ['-s']"));
+	obj = json_tokener_parse(j);
+	assert_non_null(obj);
+	assert_int_equal(config_parse_target_json(cfg, obj, &t, &cause), -1);
+	assert_null(t);
+	assert_string_equal(cause, "target.qemu_args: not allowed with backend \"kvm\"");
+	free(cause);
+	json_object_put(obj);
+	free(j);
 	config_free(cfg);
 }
 
@@ -927,7 +1070,7 @@ static void test_errors_backend_arch(void **state)
 	static const struct err_case cases[] = {
 		{ ROOT("{'name': 'd'}"), "targets[0].backend: required" },
 		{ ROOT("{'name': 'd', 'backend': 'kvmx'}"),
-		  "targets[0].backend: unknown backend \"kvmx\" (expected tcg or remote)" },
+		  "targets[0].backend: unknown backend \"kvmx\" (expected tcg, remote or kvm)" },
 		{ ROOT("{'name': 'd', 'backend': true}"), "targets[0].backend: expected a string" },
 		{ ROOT("{'name': 'd', 'backend': 'tcg', 'kernel': 'k.elf'}"),
 		  "targets[0].arch: required for backend \"tcg\"" },
@@ -1055,7 +1198,7 @@ static void test_errors_one_line(void **state)
 {
 	static const struct err_case cases[] = {
 		{ ROOT("{'name': 'd', 'backend': 'kv\\nm\\u001b'}"),
-		  "targets[0].backend: unknown backend \"kv?m?\" (expected tcg or remote)" },
+		  "targets[0].backend: unknown backend \"kv?m?\" (expected tcg, remote or kvm)" },
 		{ ROOT(TCG(", 'a\\nb': 1")), "targets[0].a?b: unknown key" },
 	};
 
@@ -1172,16 +1315,15 @@ static void test_free_null(void **state)
 	config_free(NULL);
 }
 
-/* The shipped demo config is valid; only its kernel may not be built yet. */
-static void test_example_demo(void **state)
+/* A shipped demo config (demo.json, demo-kvm.json) is valid and has
+ * backend; only its kernel may not be built yet. */
+static void check_example_demo(const char *path, enum cfg_backend_kind backend)
 {
-	const char *path = CONFIG_EXAMPLES_DIR "/demo.json";
 	const struct cfg_target *t;
 	struct config *cfg;
 	char *cause = NULL, kernel[512];
 	int r;
 
-	(void)state;
 	snprintf(kernel, sizeof(kernel), "%s/../../build/tests/guests/demo.elf", CONFIG_EXAMPLES_DIR);
 	r = config_load(path, &cfg, &cause);
 	if (access(kernel, R_OK) != 0) {
@@ -1199,7 +1341,7 @@ static void test_example_demo(void **state)
 	assert_int_equal(cfg->listen[0].port, 1234);
 	t = config_find_target(cfg, "demo");
 	assert_non_null(t);
-	assert_int_equal(t->backend, CFG_BACKEND_TCG);
+	assert_int_equal(t->backend, backend);
 	assert_string_equal(t->arch, "i386");
 	assert_string_equal(t->kernel, kernel);
 	assert_int_equal(t->memory_mb, 64);
@@ -1210,11 +1352,23 @@ static void test_example_demo(void **state)
 	config_free(cfg);
 }
 
+/* demo.sh's two configs: the same demo on QEMU TCG and on KVM. */
+static void test_example_demo(void **state)
+{
+	(void)state;
+	check_example_demo(CONFIG_EXAMPLES_DIR "/demo.json", CFG_BACKEND_TCG);
+	check_example_demo(CONFIG_EXAMPLES_DIR "/demo-kvm.json", CFG_BACKEND_KVM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_full),
 		cmocka_unit_test(test_parse_defaults),
+		cmocka_unit_test(test_parse_kvm),
+		cmocka_unit_test(test_kvm_not_equal_tcg),
+		cmocka_unit_test(test_errors_kvm),
+		cmocka_unit_test(test_kvm_target_json),
 		cmocka_unit_test(test_parse_limits),
 		cmocka_unit_test(test_parse_listen_roles),
 		cmocka_unit_test(test_parse_target_policy),
