@@ -82,7 +82,8 @@ static bool handle_emulation_failure(struct vcpu *v, struct vcpu_event *ev)
 			  (unsigned long)errno, 0);
 		return false;
 	}
-	switch (x86_classify_insn(bytes, n, s.efer & (1u << 10))) {
+	/* 64-bit code: long mode active and a 64-bit code segment. */
+	switch (x86_classify_insn(bytes, n, (s.efer & (1u << 10)) && s.cs.l)) {
 	case X86_EMUL_INT3:
 		ev->kind = VEV_INT3_EMUL;
 		ev->exception = 3;
