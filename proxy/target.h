@@ -60,6 +60,7 @@ struct target {
 	struct hw_slots hw;           /* hardware slots, shared by all clients */
 	struct attachment_list attached;
 	struct client *resumer;       /* whose resume is running */
+	char last_resume[128];        /* the packet that set the VM running */
 	bool maintenance_stop;        /* we interrupted to remove breakpoints */
 	bool client_interrupted;      /* a client asked for this stop */
 	struct bp_key *orphans;       /* breakpoints to remove at the next stop */

@@ -8,6 +8,7 @@
 #include "proxy/audit.h"
 #include "proxy/client.h"
 #include "proxy/log.h"
+#include "proxy/policy/stops.h"
 #include "proxy/target.h"
 #include "proxy/client_nonstop.h"
 #include "proxy/target_internal.h"
@@ -145,6 +146,7 @@ static void on_resume_reply(void *arg, const uint8_t *reply, size_t len);
 static void send_resume(struct target *t, const char *packet)
 {
 	t->state = TARGET_RUNNING;
+	snprintf(t->last_resume, sizeof(t->last_resume), "%s", packet);
 	if (upstream_request_str(t->up, packet, true, on_resume_reply, t) != 0)
 		log_error("target %s: cannot queue resume %s", target_name(t), packet);
 }
@@ -291,10 +293,33 @@ static bool hide_maintenance_stop(struct target *t)
 	return false;
 }
 
+/* The guest's own int3 or #DB: it goes back into the guest and the VM
+ * runs on as it was, with nobody told. Returns true if it was one. */
+static bool give_back_to_guest(struct target *t, const struct rsp_stop *stop)
+{
+	char packet[160], last[128];
+
+	if (policy_stop_action(stop) != STOP_BACK_TO_GUEST)
+		return false;
+	snprintf(last, sizeof(last), "%s", t->last_resume);
+	if (policy_give_back_packet(stop, last, packet, sizeof(packet)) != 0)
+		return false;
+	log_debug("target %s: vector %u on thread %" PRIx64 " is the guest's: %s",
+		  target_name(t), stop->guest_vector, (uint64_t)stop->thread.tid, packet);
+	t->state = TARGET_RUNNING;
+	if (upstream_request_str(t->up, packet, true, on_resume_reply, t) != 0)
+		return false;
+	snprintf(t->last_resume, sizeof(t->last_resume), "%s", last);
+	return true;
+}
+
 /* The VM stopped: record it, do pending removals, tell the waiting clients. */
 static void handle_stop(struct target *t, const struct rsp_stop *stop)
 {
 	struct attachment *a, *next;
+
+	if (give_back_to_guest(t, stop))
+		return;
 
 	t->stop = *stop;
 	t->resumer = NULL;

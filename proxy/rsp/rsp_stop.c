@@ -221,6 +221,12 @@ static int parse_pair(struct rsp_stop *st, const char *name, const char *name_en
 		st->reason = RSP_REASON_SWBREAK;
 	} else if (name_is(name, name_end, "hwbreak")) {
 		st->reason = RSP_REASON_HWBREAK;
+	} else if (name_is(name, name_end, "guest-exception")) {
+		uint64_t v;
+
+		if (parse_whole_hex(val, val_end, &v) < 0 || v == 0 || v > 31)
+			return -1;
+		st->guest_vector = (uint8_t)v;
 	}
 	return 0;
 }

@@ -52,6 +52,10 @@ struct rsp_stop {
 	uint64_t watch_addr; /* WATCH, RWATCH, AWATCH */
 	bool has_core;
 	uint64_t core;
+	/* `guest-exception:N`: the backend saw the guest's own exception N (an
+	 * int3 or #DB it did not cause); 0 if none. Never formatted: clients
+	 * must not see such stops (DESIGN.md). */
+	uint8_t guest_vector;
 };
 
 /* Parse a stop reply (`S05`, `T05thread:p1.2;swbreak:;`, `T05watch:1000;`,

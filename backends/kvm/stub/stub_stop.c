@@ -1,9 +1,10 @@
 /* Stopping: all vCPUs out of KVM_RUN, then one stop reply that says which
  * vCPU stopped and why (see stub_internal.h). Every debug exception is
  * reported; one the stub did not cause (the guest's own int3, its own
- * debug registers or TF) carries no swbreak/hwbreak/watch reason and is
- * remembered, so that resuming that vCPU with SIGTRAP gives it back to the
- * guest (DESIGN.md: the daemon decides, the backend carries out). */
+ * debug registers or TF) says `guest-exception:VECTOR;` and is remembered,
+ * so that resuming that vCPU with SIGTRAP gives it back to the guest
+ * (DESIGN.md: the daemon decides, the backend carries out). gdb ignores
+ * the field; the daemon never shows such a stop to its clients. */
 #include <stdio.h>
 #include <string.h>
 
@@ -53,7 +54,7 @@ static void debug_stop(struct stub *st, struct vcpu *v)
 		send_stop(st, v->index, GDB_SIGTRAP, "");
 	} else {
 		st->pending[v->index] = (struct pending_exception){ true, 1, v->ev.dr6 };
-		send_stop(st, v->index, GDB_SIGTRAP, "");
+		send_stop(st, v->index, GDB_SIGTRAP, "guest-exception:1;");
 	}
 }
 
@@ -64,7 +65,7 @@ static void int3_stop(struct stub *st, struct vcpu *v)
 		return;
 	}
 	st->pending[v->index] = (struct pending_exception){ true, 3, 0 };
-	send_stop(st, v->index, GDB_SIGTRAP, "");
+	send_stop(st, v->index, GDB_SIGTRAP, "guest-exception:3;");
 }
 
 static void guest_exit(struct stub *st, int status)

@@ -212,6 +212,26 @@ static void test_stop_parse_thread_core(void **state)
 	assert_int_equal(st.thread.tid, 0x1f);
 }
 
+/* guest-exception:N marks the guest's own exception; it is never formatted. */
+static void test_stop_guest_exception(void **state)
+{
+	struct rsp_stop st;
+	char out[64];
+
+	(void)state;
+	assert_int_equal(parse_stop("T05thread:2;guest-exception:3;", &st), 0);
+	assert_int_equal(st.guest_vector, 3);
+	assert_int_equal(st.thread.tid, 2);
+	assert_int_equal(st.reason, RSP_REASON_NONE);
+	assert_int_equal(rsp_stop_format(out, sizeof(out), &st, false, 1), (int)strlen("T05thread:2;"));
+	assert_string_equal(out, "T05thread:2;");
+	assert_int_equal(parse_stop("T05thread:2;", &st), 0);
+	assert_int_equal(st.guest_vector, 0);
+	assert_int_equal(parse_stop("T05guest-exception:0;", &st), -1);
+	assert_int_equal(parse_stop("T05guest-exception:20;", &st), -1);
+	assert_int_equal(parse_stop("T05guest-exception:x;", &st), -1);
+}
+
 /* swbreak, hwbreak and the three watchpoint reasons. */
 static void test_stop_parse_reasons(void **state)
 {
@@ -475,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_stop_format_exit),
 		cmocka_unit_test(test_stop_format_errors),
 		cmocka_unit_test(test_stop_round_trip),
+		cmocka_unit_test(test_stop_guest_exception),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,71 @@
+/* Which stops go back to the guest, and the resume that does it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "proxy/policy/stops.h"
+
+static struct rsp_stop stop_of(const char *text)
+{
+	struct rsp_stop st;
+
+	assert_int_equal(rsp_stop_parse(text, strlen(text), &st), 0);
+	return st;
+}
+
+static void guest_exception_goes_back(void **state)
+{
+	struct rsp_stop st = stop_of("T05thread:2;guest-exception:3;");
+
+	(void)state;
+	assert_int_equal(policy_stop_action(&st), STOP_BACK_TO_GUEST);
+}
+
+static void ours_go_to_clients(void **state)
+{
+	(void)state;
+	struct rsp_stop a = stop_of("T05thread:2;swbreak:;");
+	struct rsp_stop b = stop_of("T05thread:1;");
+	struct rsp_stop c = stop_of("T02thread:1;");
+	struct rsp_stop d = stop_of("W0f");
+	/* Without a thread the backend cannot be told which vCPU: report it. */
+	struct rsp_stop e = stop_of("T05guest-exception:1;");
+
+	assert_int_equal(policy_stop_action(&a), STOP_TO_CLIENTS);
+	assert_int_equal(policy_stop_action(&b), STOP_TO_CLIENTS);
+	assert_int_equal(policy_stop_action(&c), STOP_TO_CLIENTS);
+	assert_int_equal(policy_stop_action(&d), STOP_TO_CLIENTS);
+	assert_int_equal(policy_stop_action(&e), STOP_TO_CLIENTS);
+}
+
+static void give_back_packets(void **state)
+{
+	struct rsp_stop st = stop_of("T05thread:a;guest-exception:3;");
+	char out[64];
+
+	(void)state;
+	assert_int_equal(policy_give_back_packet(&st, "c", out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;C05:a;c");
+	assert_int_equal(policy_give_back_packet(&st, "vCont;c", out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;C05:a;c");
+	assert_int_equal(policy_give_back_packet(&st, "vCont;s:1;c", out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;C05:a;s:1;c");
+	assert_int_equal(policy_give_back_packet(&st, "s", out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;C05:a;c");
+	assert_int_equal(policy_give_back_packet(&st, "vCont;c", out, 10), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(guest_exception_goes_back),
+		cmocka_unit_test(ours_go_to_clients),
+		cmocka_unit_test(give_back_packets),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
