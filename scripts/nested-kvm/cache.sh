@@ -4,6 +4,7 @@
 #
 #   $cache/debs/             the two Debian packages, as apt-get downloaded them
 #   $cache/kernel/PKG/       the kernel package, extracted
+#   $cache/kernel/PKG/vmlinux  its uncompressed image, when it can boot by PVH
 #   $cache/busybox/          busybox-static, extracted
 #   $cache/kernel.pkg        which kernel package (so later runs ask apt nothing)
 #   $cache/initramfs-KEY.gz  busybox + modules + init.sh; KEY hashes those inputs
@@ -102,6 +103,48 @@ fetch_kernel() {
 	fi
 }
 
+# The first ELF image found behind a compression magic in the bzImage.
+decompress_vmlinux() {
+	local image=$1 out=$2 entry magic tool off
+
+	# grep -P pattern of the stream's first bytes, then its decompressor.
+	for entry in '\xfd7zXZ\x00 xz -dc --single-stream' \
+		'\x28\xb5\x2f\xfd zstd -dcq' '\x1f\x8b\x08 gzip -dc'; do
+		magic=${entry%% *}
+		tool=${entry#* }
+		command -v "${tool%% *}" >/dev/null || continue
+		off=$(LC_ALL=C grep -obUaP "$magic" "$image" | head -n 1 |
+			cut -d: -f1)
+		[ -n "$off" ] || continue
+		# Trailing bytes after the stream make some tools complain:
+		# judge by what came out, not by the exit status.
+		tail -c +$((off + 1)) "$image" | $tool > "$out" 2>/dev/null
+		[ "$(head -c 4 "$out" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] &&
+			return 0
+	done
+	return 1
+}
+
+# QEMU starts an ELF vmlinux with a PVH note at its 32-bit entry, which
+# skips the decompressor: that saves seconds under TCG. Sets kernel_image to
+# it when that works, else leaves the bzImage.
+use_pvh_vmlinux() {
+	local out=$kernel_dir/vmlinux
+
+	if [ ! -s "$out" ]; then
+		grep -q '^CONFIG_PVH=y' "$kernel_dir"/boot/config-* 2>/dev/null ||
+			return 0
+		nested_log "extracting vmlinux for PVH boot"
+		if ! decompress_vmlinux "$kernel_image" "$out.tmp"; then
+			rm -f "$out.tmp"
+			nested_log "no vmlinux found in $kernel_image: booting it as is"
+			return 0
+		fi
+		mv "$out.tmp" "$out"
+	fi
+	kernel_image=$out
+}
+
 # Sets busybox_bin.
 fetch_busybox() {
 	local deb
@@ -154,15 +197,22 @@ add_module() {
 	module_order+=("$name")
 }
 
+# Sets module_order: NESTED_MODULES and their dependencies, each after what it
+# needs. Resolving takes seconds, so the answer is kept beside the kernel.
 resolve_modules() {
-	local name
+	local saved=$kernel_dir/.nested-modules name
 
+	if [ "$(head -n 1 "$saved" 2>/dev/null)" = "$NESTED_MODULES" ]; then
+		mapfile -t module_order < <(tail -n +2 "$saved")
+		return 0
+	fi
 	index_modules
 	declare -gA module_added=()
 	module_order=()
 	for name in $NESTED_MODULES; do
 		add_module "$name" || return 1
 	done
+	{ echo "$NESTED_MODULES"; printf '%s\n' "${module_order[@]}"; } > "$saved"
 }
 
 # A key that changes whenever anything put into the initramfs changes.
@@ -184,6 +234,7 @@ build_initramfs() {
 	[ -s "$initramfs" ] && return 0
 
 	nested_log "building initramfs ($key): ${module_order[*]}"
+	[ -n "${module_path[*]:-}" ] || index_modules
 	stage=$(mktemp -d "$cache/stage.XXXXXX") || return 1
 	mkdir -p "$stage"/{bin,lib/modules,proc,sys,dev,ctl,newroot}
 	cp "$busybox_bin" "$stage/bin/busybox"
@@ -204,11 +255,24 @@ build_initramfs() {
 }
 
 # Everything a boot needs, fetched or built as required.
-prepare_cache() {
-	mkdir -p "$cache/debs" || nested_err "cannot create $cache" || return 1
+fill_cache() {
 	need_tool cpio cpio || return 1
 	need_tool qemu-system-x86_64 qemu-system-x86 || return 1
 	fetch_kernel || return 1
+	use_pvh_vmlinux
 	fetch_busybox || return 1
 	build_initramfs
+}
+
+# Two runs starting at once must not extract or build over each other.
+prepare_cache() {
+	local lock status
+
+	mkdir -p "$cache/debs" || nested_err "cannot create $cache" || return 1
+	exec {lock}> "$cache/.lock"
+	flock "$lock"
+	fill_cache
+	status=$?
+	exec {lock}>&-
+	return $status
 }

@@ -5,7 +5,7 @@
 # runs CMD there in the same directory. See README.md beside this file.
 #
 # Exit status: CMD's own; 124 on timeout; 125 when the VM did not boot, had
-# no /dev/kvm, or stopped before CMD finished.
+# no /dev/kvm, or stopped before CMD finished; 130 when interrupted.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -55,13 +55,14 @@ options:
   -h, --help           this text
 
 cache: \$GDBHUB_NESTED_CACHE (default /var/cache/gdbhub-nested)
-exit status: CMD's; 124 timeout; 125 the VM or its /dev/kvm failed.
+exit status: CMD's; 124 timeout; 125 the VM or its /dev/kvm failed;
+130 interrupted.
 EOF
 }
 
 die_usage() {
 	echo "nested-kvm: $*" >&2
-	usage >&2
+	echo "nested-kvm: see ${0##*/} --help" >&2
 	exit 125
 }
 
@@ -100,14 +101,18 @@ parse_args() {
 	command_args=("$@")
 }
 
-# The git top level of the current directory, else the directory itself.
+# The git top level of the current directory, else the directory itself;
+# nothing (all read-only) when that is /.
 choose_share() {
-	if [ -z "$share" ]; then
-		share=$(git rev-parse --show-toplevel 2>/dev/null) || share=$PWD
+	if [ -n "$share" ]; then
+		share=$(cd "$share" 2>/dev/null && pwd -P) ||
+			die_usage "--share $share: no such folder"
+		[ "$share" != / ] ||
+			die_usage "--share /: the root is always shared read-only"
+		return
 	fi
-	share=$(cd "$share" 2>/dev/null && pwd -P) ||
-		die_usage "--share: no such folder"
-	[ "$share" != / ] || die_usage "--share /: the root is shared read-only"
+	share=$(git rev-parse --show-toplevel 2>/dev/null) || share=$(pwd -P)
+	[ "$share" != / ] || share=
 }
 
 # One word for /bin/sh: single quotes, each ' written as '\''.
@@ -153,7 +158,7 @@ write_command() {
 
 	{
 		echo "# written by run.sh: CMD in the caller's folder and environment"
-		printf 'cd %s || { echo "nested-kvm: no folder %s in the VM"; exit 125; }\n' \
+		printf 'cd %s || { echo nested-kvm: no folder %s in the VM; exit 125; }\n' \
 			"$(shell_quote "$PWD")" "$(shell_quote "$PWD")"
 		printf 'exec env -i'
 		while IFS= read -r word; do
@@ -167,6 +172,11 @@ write_command() {
 	printf '%s\n' "$share" > "$rundir/share"
 }
 
+# Quiet, stop on panic, and skip boot work worth nothing here but costly
+# under TCG: crypto self-tests, the clocksource watchdog, the timer check.
+boot_args="console=ttyS0 quiet loglevel=3 panic=-1 mitigations=off"
+boot_args+=" cryptomgr.notests tsc=reliable no_timer_check"
+
 # ttyS0 (kernel console, init's messages) goes to console.log; ttyS1 is the
 # command's stdout+stderr and goes to our stdout as it comes.
 qemu_args() {
@@ -175,7 +185,7 @@ qemu_args() {
 		-accel tcg -cpu max -smp "$cpus" -m "$memory_mib"
 		-nographic -nodefaults -no-user-config -no-reboot
 		-kernel "$kernel_image" -initrd "$initramfs"
-		-append "console=ttyS0 quiet loglevel=3 panic=-1 mitigations=off $kernel_args"
+		-append "$boot_args $kernel_args"
 		-chardev "file,id=console,path=$rundir/console.log"
 		-serial chardev:console
 		-chardev stdio,id=out,signal=off
@@ -183,10 +193,13 @@ qemu_args() {
 		-fsdev "local,id=ctl,path=$rundir,security_model=none"
 		-device virtio-9p-pci,fsdev=ctl,mount_tag=ctl
 		-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
-		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
-		-fsdev "local,id=project,path=$share,security_model=passthrough,multidevs=remap"
-		-device virtio-9p-pci,fsdev=project,mount_tag=project
-		"${extra_qemu[@]}")
+		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot)
+	if [ -n "$share" ]; then
+		# shellcheck disable=SC2054 # QEMU's commas again
+		qemu+=(-fsdev "local,id=project,path=$share,security_model=passthrough,multidevs=remap"
+			-device virtio-9p-pci,fsdev=project,mount_tag=project)
+	fi
+	qemu+=("${extra_qemu[@]}")
 }
 
 show_console_tail() {
@@ -199,6 +212,10 @@ show_console_tail() {
 finish() {
 	local qemu_status=$1 status
 
+	if [ -n "${interrupted:-}" ]; then
+		echo "nested-kvm: interrupted" >&2
+		return 130
+	fi
 	if [ "$qemu_status" -eq 124 ]; then
 		echo "nested-kvm: timed out after $timeout_s s" >&2
 		return 124
@@ -219,6 +236,7 @@ finish() {
 	return 125
 }
 
+# shellcheck disable=SC2317 # reached through the EXIT trap
 cleanup() {
 	[ -n "${tail_pid:-}" ] && kill "$tail_pid" 2>/dev/null
 	if [ -n "$keep" ]; then
@@ -246,12 +264,12 @@ main() {
 		tail -n +1 -f "$rundir/console.log" >&2 &
 		tail_pid=$!
 	fi
-	nested_log "booting $kernel_image, sharing $share"
+	nested_log "booting $kernel_image, sharing ${share:-nothing} read-write"
 	timeout -k 10 "$timeout_s" "${qemu[@]}" < /dev/null &
 	qemu_pid=$!
 	# timeout(1) puts QEMU in its own process group, out of reach of the
 	# terminal's ^C: pass our signals on, or QEMU would outlive us.
-	trap 'kill -TERM "$qemu_pid" 2>/dev/null' INT TERM HUP
+	trap 'interrupted=1; kill -TERM "$qemu_pid" 2>/dev/null' INT TERM HUP
 	wait "$qemu_pid"
 	qemu_status=$?
 	# A signal ends the first wait early; QEMU is still shutting down.
@@ -262,4 +280,6 @@ main() {
 	finish "$qemu_status"
 }
 
-main "$@"
+# One line: bash has read it whole before main runs, so an edit of this file
+# during a run cannot feed the running shell the new bytes afterwards.
+main "$@"; exit
