@@ -41,10 +41,24 @@ static void insert_sw(struct stub *st, bool insert, uint64_t addr)
 	}
 }
 
+/* Whether the host fires this kind of debug register breakpoint at all
+ * (the probe found out): refused now rather than never firing later. */
+static bool host_fires(const struct stub *st, enum hw_kind kind)
+{
+	return kind == HW_EXEC ? st->vm->host.dr_exec_fires : st->vm->host.dr_watch_fires;
+}
+
 static void insert_hw(struct stub *st, bool insert, enum hw_kind kind, uint64_t addr, uint64_t len)
 {
 	const char *why = NULL;
 
+	if (insert && !host_fires(st, kind)) {
+		fprintf(stderr, "gdbhub-kvm: Z%d,%llx refused: this host's KVM never fires %s "
+			"debug register breakpoints (monitor kvm)\n", kind, (unsigned long long)addr,
+			kind == HW_EXEC ? "execution" : "data");
+		stub_send_error(st, 0x1c);
+		return;
+	}
 	if (!insert) {
 		hw_remove(st->hw, kind, addr, (unsigned)len);
 	} else if (hw_insert(st->hw, kind, addr, (unsigned)len, &why) < 0) {

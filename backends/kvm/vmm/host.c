@@ -118,6 +118,17 @@ static int probe_int3(struct probe *p)
 	return INT3_EMULATION_FAILURE;
 }
 
+static bool probe_exec(struct probe *p)
+{
+	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP };
+
+	dbg.arch.debugreg[0] = CODE_HLT + 1; /* the hlt after the nop */
+	dbg.arch.debugreg[7] = 1 | (1u << 10);
+	if (start_at(p, CODE_HLT) || ioctl(p->cpu_fd, KVM_SET_GUEST_DEBUG, &dbg))
+		return false;
+	return run_once(p) == KVM_EXIT_DEBUG && p->run->debug.arch.exception == 1;
+}
+
 static bool probe_watch(struct probe *p)
 {
 	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP };
@@ -164,7 +175,8 @@ static const char *swbp_text(const struct host_caps *c)
 	case INT3_EMULATION_FAILURE:
 		return "int3 recognised at the emulation-failure exit, any number";
 	default:
-		return "in debug registers (4 at most, shared with hbreak and watch)";
+		return c->dr_exec_fires ? "in debug registers (4 at most, shared with hbreak and watch)"
+					: "none work on this host (refused at insert)";
 	}
 }
 
@@ -174,13 +186,14 @@ static void describe(struct host_caps *c)
 		 "host KVM: %s\n"
 		 "software breakpoints: %s\n"
 		 "guest-owned exceptions: %s\n"
+		 "hardware breakpoints: %s\n"
 		 "watchpoints: %s\n"
 		 "single step: %s",
 		 int3_text(c), swbp_text(c),
 		 c->inject_with_events ? "reinjected with KVM_SET_VCPU_EVENTS"
 				       : "delivered through the guest's IDT by gdbhub-kvm",
-		 c->dr_watch_fires ? "debug registers DR0-3"
-				   : "debug registers do not fire for data here",
+		 c->dr_exec_fires ? "debug registers DR0-3" : "none work on this host (refused at insert)",
+		 c->dr_watch_fires ? "debug registers DR0-3" : "none work on this host (refused at insert)",
 		 c->step_blocks_irqs ? "KVM_GUESTDBG_BLOCKIRQ holds interrupts off"
 				     : "interrupts may be taken during a step");
 }
@@ -194,6 +207,7 @@ int host_probe(int kvm_fd, struct host_caps *caps, char **cause)
 	memset(caps, 0, sizeof(*caps));
 	if (rc == 0) {
 		caps->int3 = probe_int3(&p);
+		caps->dr_exec_fires = probe_exec(&p);
 		caps->dr_watch_fires = probe_watch(&p);
 		caps->inject_with_events = probe_inject(&p);
 		caps->step_blocks_irqs = flags > 0 && (flags & KVM_GUESTDBG_BLOCKIRQ);

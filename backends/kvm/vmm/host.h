@@ -18,6 +18,8 @@ struct host_caps {
 	 * or (PVM, where that triple-faults) delivery through the guest's IDT
 	 * done by the VMM. */
 	bool inject_with_events;
+	/* Host execution breakpoints in DR0-3 fire (not on QEMU's emulated SVM). */
+	bool dr_exec_fires;
 	/* Host data watchpoints in DR0-3 fire (PVM: never). */
 	bool dr_watch_fires;
 	/* KVM_GUESTDBG_BLOCKIRQ: a single step takes no interrupt. */
