@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Run one gdbhub end-to-end scenario against a kvm target: the daemon starts
+gdbhub-kvm (a VM on /dev/kvm) instead of QEMU.
+
+usage: kvm_test.py --gdbhub PATH --gdbhub-kvm PATH --guests-dir DIR [--keep] TESTNAME
+
+The scenarios and the runner are run_test.py's (see there); only the target
+differs: backend "kvm" with the spec's guest and "cpus".  A gdbhub-kvm that
+outlives the daemon fails the test, as a QEMU would.
+
+Exit status: 0 pass, 1 fail, 77 skip: when /dev/kvm cannot be opened for
+reading and writing, or gdb or gdbhub-kvm is missing.  Without KVM these
+tests never pass.
+
+The daemon finds gdbhub-kvm in its own build tree (proxy/../backends/kvm/),
+which this test relies on: GDBHUB_KVM is set only when --gdbhub-kvm is not
+that file.
+
+By hand, from the source tree (inside the nested VM on a machine without KVM):
+  scripts/nested-kvm/run.sh -- tests/e2e/kvm_test.py --gdbhub build/proxy/gdbhub \\
+      --gdbhub-kvm build/backends/kvm/gdbhub-kvm --guests-dir build/tests/guests kvm_basics
+"""
+
+import argparse
+import os
+import shutil
+import signal
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import run_test  # noqa: E402
+from run_test import Failure, log, proc_state, set_child_subreaper  # noqa: E402
+
+SKIP = 77
+VMM = "gdbhub-kvm"    # also its comm in /proc, which holds 15 characters
+
+# What each test needs, on top of run_test.py's SPECS (the same keys; a name
+# not in SPECS starts from DEFAULTS) and:
+#   cpus     vCPUs of the target (default 1)
+#   breaks   True: the scenario needs breakpoints or watchpoints to fire.
+#            meson puts those in suite e2e-kvm-break, the others in e2e-kvm:
+#            under nested KVM on QEMU's emulated SVM (scripts/nested-kvm)
+#            neither int3 nor debug registers fire, so only e2e-kvm can pass
+#            there.
+KVM_SPECS = {
+    # Without breakpoints.
+    "kvm_basics":       {"cpus": 2},
+    "kvm_interrupt":    {"guest": "spin"},
+    "detach_resumes":   {},
+    # They stop at a breakpoint first.
+    "exit_code":        {"breaks": True},
+    "delete_then_exit": {"breaks": True},
+    "stepping":         {"breaks": True},
+    "interrupt":        {"breaks": True},
+    "memory_bulk":      {"breaks": True},
+    "qemu_dies":        {"breaks": True},   # the runner kills gdbhub-kvm
+    "reattach":         {"breaks": True},
+}
+KVM_DEFAULTS = {"cpus": 1, "breaks": False}
+
+
+def kvm_usable():
+    """None if /dev/kvm opens for reading and writing, else why not."""
+    try:
+        os.close(os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC))
+        return None
+    except OSError as e:
+        return e.strerror
+
+
+def is_live_vmm(pid):
+    if proc_state(pid) in (None, "Z", "X"):
+        return False
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip() == VMM
+    except OSError:
+        return False
+
+
+def vmm_children_of(parent):
+    """Live gdbhub-kvm processes whose parent is parent."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == parent and is_live_vmm(int(entry)):
+            found.append(int(entry))
+    return found
+
+
+class KvmTest(run_test.Test):
+    """run_test's Test with a kvm target; daemon_qemus holds gdbhub-kvm pids."""
+
+    def start_daemon(self):
+        self.write_config({"backend": "kvm", "arch": "i386", "kernel": self.elf,
+                           "memory_mb": 64, "cpus": self.spec["cpus"],
+                           "serial": self.serial})
+        self.daemon = self.spawn_daemon(self.config, self.daemon_log)
+        self.watching = True
+        threading.Thread(target=self.watch_pidfile, daemon=True).start()
+
+    def watch_pidfile(self):
+        """gdbhub-kvm writes no pidfile: remember the daemon's VMM children."""
+        while self.watching:
+            for pid in vmm_children_of(self.daemon.pid):
+                if pid not in self.daemon_qemus:
+                    self.daemon_qemus.append(pid)
+                    log("daemon's gdbhub-kvm is pid %d" % pid)
+            time.sleep(0.05)
+
+    def check_no_qemu_left(self):
+        """No gdbhub-kvm the daemon started may outlive it.  Orphans come to
+        this runner (a subreaper), so they are our children now."""
+        self.watching = False
+        if not self.daemon_qemus:
+            raise Failure("never saw the daemon's gdbhub-kvm")
+        end = time.monotonic() + 5
+        alive = [p for p in set(self.daemon_qemus) | set(vmm_children_of(os.getpid()))
+                 if is_live_vmm(p)]
+        while alive and time.monotonic() < end:
+            time.sleep(0.05)
+            alive = [p for p in alive if is_live_vmm(p)]
+        if alive:
+            for pid in alive:
+                os.kill(pid, signal.SIGKILL)
+            raise Failure("gdbhub-kvm still alive 5 s after the daemon exited: pid %s" % alive)
+        log("no gdbhub-kvm left (the daemon's: %s)" % self.daemon_qemus)
+
+    def run(self):
+        try:
+            return super().run()
+        finally:
+            for pid in set(self.daemon_qemus) | set(vmm_children_of(os.getpid())):
+                if is_live_vmm(pid):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def point_daemon_at(gdbhub, gdbhub_kvm):
+    """Let the daemon find gdbhub-kvm in its build tree, as it would without
+    us; only a gdbhub-kvm elsewhere goes through GDBHUB_KVM."""
+    beside = os.path.join(os.path.dirname(gdbhub), "..", "backends", "kvm", VMM)
+    if os.path.exists(beside) and os.path.samefile(beside, gdbhub_kvm):
+        os.environ.pop("GDBHUB_KVM", None)
+    else:
+        os.environ["GDBHUB_KVM"] = gdbhub_kvm
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--gdbhub", required=True, help="the gdbhub executable")
+    ap.add_argument("--gdbhub-kvm", required=True, help="the gdbhub-kvm executable")
+    ap.add_argument("--guests-dir", required=True, help="folder holding demo.elf and spin.elf")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    ap.add_argument("--gdb", default=shutil.which("gdb"))
+    ap.add_argument("test", choices=sorted(KVM_SPECS))
+    args = ap.parse_args()
+
+    why = kvm_usable()
+    if why is not None:
+        print("SKIP: /dev/kvm cannot be opened for reading and writing (%s)" % why)
+        return SKIP
+    if not args.gdb:
+        print("SKIP: gdb not found")
+        return SKIP
+    if not os.access(args.gdbhub_kvm, os.X_OK):
+        print("SKIP: %s is not an executable" % args.gdbhub_kvm)
+        return SKIP
+    spec = dict(run_test.DEFAULTS, **run_test.SPECS.get(args.test, {}))
+    spec.update(KVM_DEFAULTS)
+    spec.update(KVM_SPECS[args.test])
+    spec["backend"] = "kvm"
+    args.direct = False
+    args.qemu = None
+    args.guests_dir = os.path.abspath(args.guests_dir)
+    args.gdbhub = os.path.abspath(args.gdbhub)
+    point_daemon_at(args.gdbhub, os.path.abspath(args.gdbhub_kvm))
+    set_child_subreaper()
+    return 0 if KvmTest(args, args.test, spec).run() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
