@@ -4,7 +4,8 @@
  *              [--serial PATH] [--cmdline STR] [--arch i386|x86_64]
  *              [--reinject events|idt]
  *
- * The VM waits at the kernel's first instruction for gdb, as QEMU's -S.
+ * The VM waits at the kernel's first instruction for gdb, as QEMU's -S,
+ * or with --run starts at once; gdb attaching later stops it.
  * `--gdb fd:N` serves on a listening socket the parent made and passed
  * down (the daemon does this, so connecting cannot race the start-up). */
 #include <errno.h>
@@ -24,6 +25,7 @@
 struct options {
 	const char *kernel, *gdb, *serial, *cmdline, *arch, *reinject;
 	unsigned memory_mb, cpus;
+	bool run;  /* start running, not waiting for gdb */
 };
 
 static void usage(void)
@@ -31,7 +33,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: gdbhub-kvm --kernel ELF --gdb unix:PATH|HOST:PORT|fd:N [--memory-mb N]\n"
 		"                  [--cpus N] [--serial PATH] [--cmdline STR]\n"
-		"                  [--arch i386|x86_64] [--reinject events|idt]\n");
+		"                  [--arch i386|x86_64] [--reinject events|idt] [--run]\n");
 	exit(2);
 }
 
@@ -55,6 +57,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "memory-mb", required_argument, NULL, 'm' }, { "cpus", required_argument, NULL, 'c' },
 		{ "serial", required_argument, NULL, 's' }, { "cmdline", required_argument, NULL, 'l' },
 		{ "arch", required_argument, NULL, 'a' }, { "reinject", required_argument, NULL, 'r' },
+		{ "run", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -70,6 +73,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'l': o->cmdline = optarg; break;
 		case 'a': o->arch = optarg; break;
 		case 'r': o->reinject = optarg; break;
+		case 'R': o->run = true; break;
 		default: usage();
 		}
 	}
@@ -216,5 +220,5 @@ int main(int argc, char **argv)
 		return fail("gdb socket", cause);
 	fprintf(stderr, "gdbhub-kvm: %u vCPU(s), %u MiB; waiting for gdb on %s\n", o.cpus,
 		o.memory_mb, o.gdb);
-	return stub_serve(&vm, listen_fd);
+	return stub_serve(&vm, listen_fd, o.run);
 }

@@ -3,12 +3,15 @@
 #ifndef GDBHUB_KVM_STUB_H
 #define GDBHUB_KVM_STUB_H
 
+#include <stdbool.h>
+
 struct vm;
 
 /* Serve gdb on the listening socket listen_fd until the guest exits or gdb
- * kills it. The VM starts halted at its first instruction. Returns the
+ * kills it. The VM starts halted at its first instruction, or running if
+ * run_at_start (a debugger that connects then stops it). Returns the
  * process exit status to use (the guest's isa-debug-exit status, as QEMU
  * has it, or 0 after a kill). */
-int stub_serve(struct vm *vm, int listen_fd);
+int stub_serve(struct vm *vm, int listen_fd, bool run_at_start);
 
 #endif

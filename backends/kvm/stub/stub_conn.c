@@ -152,7 +152,27 @@ static void wait_for_gdb(struct stub *st, int listen_fd)
 	}
 }
 
-int stub_serve(struct vm *vm, int listen_fd)
+/* A debugger arrives while the guest runs on its own: stop it for them,
+ * as gdb expects of an all-stop target it attaches to. */
+static void stop_for_new_debugger(struct stub *st)
+{
+	struct vcpu *v;
+
+	if (!st->running)
+		return;
+	vm_stop_all(st->vm);
+	st->running = false;
+	v = vm_event_vcpu(st->vm);
+	if (v && v->ev.kind == VEV_GUEST_EXIT) {
+		stub_on_vcpu_event(st); /* it ended just now: say so */
+		return;
+	}
+	snprintf(st->last_stop, sizeof(st->last_stop), "T02thread:%s;",
+		 st->multiprocess ? "p1.1" : "1");
+	st->g_thread = 0;
+}
+
+int stub_serve(struct vm *vm, int listen_fd, bool run_at_start)
 {
 	struct stub *st = calloc(1, sizeof(*st));
 	int status;
@@ -160,10 +180,14 @@ int stub_serve(struct vm *vm, int listen_fd)
 	st->vm = vm;
 	st->fd = -1;
 	st->pending = calloc(vm->n_vcpus, sizeof(*st->pending));
+	if (run_at_start)
+		stub_continue_all(st, -1, 0);
 	while (!st->exited) {
 		wait_for_gdb(st, listen_fd);
-		if (st->fd >= 0)
-			serve_connection(st);
+		if (st->fd < 0)
+			continue;
+		stop_for_new_debugger(st);
+		serve_connection(st);
 	}
 	status = st->exit_status;
 	swbreak_clear(&st->sw, &vm->mem);
