@@ -6,6 +6,7 @@
 
 #include "backends/kvm/regs/fpu_tag.h"
 #include "backends/kvm/regs/layout.h"
+#include "proxy/rsp/rsp_hex.h"
 
 /* Registers are copied byte for byte between gdb's little-endian view and
  * the KVM structs, which hold native-endian fields. */
@@ -13,8 +14,6 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "x86 hosts only");
 
 /* Large enough for every layout's registers together (checked at use). */
 #define MAX_G_BYTES 1024
-
-static const char hex_lower[] = "0123456789abcdef";
 
 /* The table entry of regno, or NULL. */
 static const struct gdb_reg *find_reg(enum gdb_arch arch, unsigned regno)
@@ -29,18 +28,6 @@ static const struct gdb_reg *find_reg(enum gdb_arch arch, unsigned regno)
 static unsigned min_u(unsigned a, unsigned b)
 {
 	return a < b ? a : b;
-}
-
-/* Value of one hex digit (either case), or -1. */
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 unsigned gdb_reg_count(enum gdb_arch arch)
@@ -117,12 +104,9 @@ size_t gdb_regs_to_hex(enum gdb_arch arch, const struct vcpu_state *st, char *ou
 	if (n == 0 || cap < 2 * gdb_regs_bytes(arch))
 		return 0;
 	for (i = 0; i < n; i++) {
-		unsigned j, size = gdb_reg_read(arch, st, i, buf);
+		unsigned size = gdb_reg_read(arch, st, i, buf);
 
-		for (j = 0; j < size; j++) {
-			out[pos++] = hex_lower[buf[j] >> 4];
-			out[pos++] = hex_lower[buf[j] & 0xf];
-		}
+		pos += rsp_hex_encode(out + pos, buf, size);
 	}
 	return pos;
 }
@@ -137,13 +121,8 @@ int gdb_regs_from_hex(enum gdb_arch arch, struct vcpu_state *st, const char *hex
 
 	if (n == 0 || total > sizeof(bytes) || len != 2 * total)
 		return -1;
-	for (i = 0; i < total; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		bytes[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (rsp_hex_decode(bytes, hex, total) < 0)
+		return -1;
 	i = 0;
 	for (regno = 0; regno < n; regno++) {
 		gdb_reg_write(arch, st, regno, bytes + i);
