@@ -79,6 +79,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	if (!o->kernel || !o->gdb || optind != argc)
 		usage();
+	if (o->arch && strcmp(o->arch, "i386") && strcmp(o->arch, "x86_64")) {
+		fprintf(stderr, "gdbhub-kvm: --arch takes i386 or x86_64, not \"%s\"\n", o->arch);
+		exit(2);
+	}
 }
 
 static int fail(const char *what, char *cause)
@@ -220,5 +224,5 @@ int main(int argc, char **argv)
 		return fail("gdb socket", cause);
 	fprintf(stderr, "gdbhub-kvm: %u vCPU(s), %u MiB; waiting for gdb on %s\n", o.cpus,
 		o.memory_mb, o.gdb);
-	return stub_serve(&vm, listen_fd, o.run);
+	return stub_serve(&vm, listen_fd, &(struct stub_options){ o.run, o.arch });
 }

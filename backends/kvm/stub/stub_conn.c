@@ -113,6 +113,7 @@ static void serve_connection(struct stub *st)
 {
 	rsp_decoder_init(&st->dec, st->dec_buf, STUB_PACKET_MAX);
 	st->no_ack = false;
+	st->arch_fixed = st->arch_given; /* a new gdb reads target.xml again */
 	while (st->fd >= 0 && !st->exited) {
 		struct pollfd p[2] = {
 			{ .fd = st->fd, .events = POLLIN },
@@ -172,7 +173,7 @@ static void stop_for_new_debugger(struct stub *st)
 	st->g_thread = 0;
 }
 
-int stub_serve(struct vm *vm, int listen_fd, bool run_at_start)
+int stub_serve(struct vm *vm, int listen_fd, const struct stub_options *opt)
 {
 	struct stub *st = calloc(1, sizeof(*st));
 	int status;
@@ -180,7 +181,11 @@ int stub_serve(struct vm *vm, int listen_fd, bool run_at_start)
 	st->vm = vm;
 	st->fd = -1;
 	st->pending = calloc(vm->n_vcpus, sizeof(*st->pending));
-	if (run_at_start)
+	if (opt->arch) {
+		st->arch = strcmp(opt->arch, "x86_64") ? GDB_ARCH_I386 : GDB_ARCH_X86_64;
+		st->arch_given = true;
+	}
+	if (opt->run_at_start)
 		stub_continue_all(st, -1, 0);
 	while (!st->exited) {
 		wait_for_gdb(st, listen_fd);

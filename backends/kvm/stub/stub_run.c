@@ -311,6 +311,10 @@ void stub_vcont(struct stub *st, const char *p, size_t len)
 	else if (len == 6 && !memcmp(p, "vCtrlC", 6)) {
 		stub_send_str(st, "OK");
 		stub_interrupt(st);
+	} else if (len > 6 && !memcmp(p, "vKill;", 6)) {
+		stub_send_str(st, "OK"); /* gdb's kill ends the VM, as QEMU's does */
+		st->exited = true;
+		st->exit_status = 0;
 	} else
 		stub_send_str(st, ""); /* vMustReplyEmpty and all we lack */
 }
