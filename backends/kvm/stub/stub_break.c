@@ -1,6 +1,7 @@
 /* Z and z: software breakpoints as int3s in guest memory (any number),
  * hardware breakpoints and watchpoints in the debug registers. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backends/kvm/stub/stub_internal.h"
@@ -74,6 +75,69 @@ static void insert_hw(struct stub *st, bool insert, enum hw_kind kind, uint64_t 
 	stub_send_str(st, "OK");
 }
 
+/* Each page of [addr, addr + len) as its own watch: a store is matched by
+ * physical address, and the pages need not be contiguous. */
+static int memwatch_ranges(struct stub *st, bool insert, uint64_t addr, uint64_t len)
+{
+	uint64_t at = addr;
+	char *cause = NULL;
+
+	while (at < addr + len) {
+		uint64_t chunk = 4096 - (at & 4095), pa = 0;
+
+		if (chunk > addr + len - at)
+			chunk = addr + len - at;
+		if (!insert)
+			memwatch_remove(&st->watches, at, chunk);
+		else if (stub_translate(st, st->g_thread, at, &pa) ||
+			 memwatch_add(&st->watches, at, pa, chunk))
+			return -1;
+		at += chunk;
+	}
+	if (vm_map_memory(st->vm, &st->watches, &cause)) {
+		fprintf(stderr, "gdbhub-kvm: %s\n", cause ? cause : "out of memory");
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+/* Write watchpoints by read-only mapping where debug registers do not
+ * fire for data, or all four are taken; reported as `watch:` with the
+ * address gdb gave. */
+static bool use_memwatch(const struct stub *st, enum hw_kind kind, uint64_t addr, uint64_t len)
+{
+	if (kind != HW_WRITE)
+		return false;
+	for (size_t i = 0; i < st->watches.n; i++)
+		if (st->watches.v[i].va == addr)
+			return true; /* where it went when inserted */
+	return !st->vm->host.dr_watch_fires || hw_used(st->hw) == HW_SLOTS || len > 8;
+}
+
+static void watch_by_mapping(struct stub *st, bool insert, uint64_t addr, uint64_t len)
+{
+	if (memwatch_ranges(st, insert, addr, len)) {
+		memwatch_ranges(st, false, addr, len);
+		stub_send_error(st, 0x0e);
+		return;
+	}
+	stub_send_str(st, "OK");
+}
+
+void stub_forget_breakpoints(struct stub *st)
+{
+	char *cause = NULL;
+
+	swbreak_clear(&st->sw, &st->vm->mem);
+	memset(st->hw, 0, sizeof(st->hw));
+	st->sw_in_hw = 0;
+	memwatch_clear(&st->watches);
+	if (vm_map_memory(st->vm, NULL, &cause))
+		free(cause);
+	stub_apply_debug(st);
+}
+
 void stub_breakpoint(struct stub *st, bool insert, const char *p, size_t len)
 {
 	const char *end = p + len;
@@ -99,6 +163,8 @@ void stub_breakpoint(struct stub *st, bool insert, const char *p, size_t len)
 	}
 	if (type == '0')
 		insert_sw(st, insert, addr);
+	else if (use_memwatch(st, (enum hw_kind)(type - '0'), addr, size))
+		watch_by_mapping(st, insert, addr, size);
 	else
 		insert_hw(st, insert, (enum hw_kind)(type - '0'), addr, size);
 }

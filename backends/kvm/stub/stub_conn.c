@@ -101,11 +101,18 @@ static void forget_debugger(struct stub *st)
 	if (st->fd >= 0)
 		close(st->fd);
 	st->fd = -1;
-	if (st->running)
+	if (st->running) {
+		struct vcpu *v;
+
 		vm_stop_all(st->vm);
-	swbreak_clear(&st->sw, &st->vm->mem);
-	memset(st->hw, 0, sizeof(st->hw));
-	st->sw_in_hw = 0;
+		v = vm_event_vcpu(st->vm);
+		if (v && v->ev.kind == VEV_GUEST_EXIT) { /* it ended as gdb left */
+			st->exited = true;
+			st->exit_status = v->ev.exit_status;
+			return;
+		}
+	}
+	stub_forget_breakpoints(st);
 	stub_continue_all(st, -1, 0);
 }
 
@@ -179,6 +186,7 @@ int stub_serve(struct vm *vm, int listen_fd, const struct stub_options *opt)
 	int status;
 
 	st->vm = vm;
+	vm->watches = &st->watches;
 	st->fd = -1;
 	st->pending = calloc(vm->n_vcpus, sizeof(*st->pending));
 	if (opt->arch) {

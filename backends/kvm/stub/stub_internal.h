@@ -37,6 +37,7 @@ struct stub {
 	bool has_blockirq;           /* KVM can hold interrupts off during a step */
 	unsigned g_thread;           /* vCPU index for g/G/p/P/m/M */
 	struct swbreaks sw;
+	struct memwatches watches;   /* write watches by read-only mapping */
 	struct hw_slot hw[HW_SLOTS];
 	unsigned sw_in_hw;           /* slots holding a Z0 (hosts that give int3 to the guest) */
 	struct pending_exception *pending; /* one per vCPU */
@@ -78,8 +79,10 @@ void stub_interrupt(struct stub *st);
 void stub_on_vcpu_event(struct stub *st);
 void stub_report_current(struct stub *st);
 
-/* Breakpoints: Z/z. */
+/* Breakpoints: Z/z; stub_forget_breakpoints removes every one a debugger
+ * inserted (detach, or the debugger vanished). */
 void stub_breakpoint(struct stub *st, bool insert, const char *args, size_t len);
+void stub_forget_breakpoints(struct stub *st);
 int stub_apply_debug(struct stub *st);
 
 /* Queries: q/Q packets and monitor commands. */

@@ -151,9 +151,7 @@ static void thread_alive(struct stub *st, const char *p, const char *end)
 
 static void detach(struct stub *st)
 {
-	swbreak_clear(&st->sw, &st->vm->mem);
-	memset(st->hw, 0, sizeof(st->hw));
-	st->sw_in_hw = 0;
+	stub_forget_breakpoints(st);
 	stub_send_str(st, "OK");
 	stub_continue_all(st, -1, 0);
 	st->running = false; /* nobody waits for a stop reply */

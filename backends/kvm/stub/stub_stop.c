@@ -96,6 +96,13 @@ static void report(struct stub *st, struct vcpu *v)
 	case VEV_INT3_EMUL:
 		int3_stop(st, v);
 		break;
+	case VEV_WATCH: {
+		char reason[40];
+
+		snprintf(reason, sizeof(reason), "watch:%llx;", (unsigned long long)v->ev.watch_va);
+		send_stop(st, v->index, GDB_SIGTRAP, reason);
+		break;
+	}
 	case VEV_STEP_DONE:
 		send_stop(st, v->index, GDB_SIGTRAP, "");
 		break;

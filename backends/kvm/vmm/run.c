@@ -49,11 +49,45 @@ static bool handle_io(struct vcpu *v)
 	return exit;
 }
 
-static void handle_mmio(struct vcpu *v)
+/* KVM_RUN with immediate_exit finishes the instruction whose store we
+ * completed, without running the guest further: the watch stop then
+ * comes after the store, as a debug register watchpoint's would. */
+static void finish_instruction(struct vcpu *v)
 {
+	v->run->immediate_exit = 1;
+	ioctl(v->fd, KVM_RUN, 0);
+	v->run->immediate_exit = 0;
+}
+
+/* A store to RAM mapped read-only for a write watch: do the store, and
+ * stop if it touched a watched range. Returns true to keep running. */
+static bool watched_store(struct vcpu *v, struct vcpu_event *ev)
+{
+	struct kvm_run *run = v->run;
+	uint8_t *host = guest_mem_ptr(&v->vm->mem, run->mmio.phys_addr, run->mmio.len);
+	const struct memwatch *w;
+
+	memcpy(host, run->mmio.data, run->mmio.len);
+	w = memwatch_hit(v->vm->watches, run->mmio.phys_addr, run->mmio.len);
+	if (!w)
+		return true;
+	finish_instruction(v);
+	ev->kind = VEV_WATCH;
+	ev->watch_va = w->va;
+	return false;
+}
+
+static bool handle_mmio(struct vcpu *v, struct vcpu_event *ev)
+{
+	struct kvm_run *run = v->run;
+
+	if (run->mmio.is_write && v->vm->watches &&
+	    guest_mem_ptr(&v->vm->mem, run->mmio.phys_addr, run->mmio.len))
+		return watched_store(v, ev);
 	/* Nothing of ours is memory-mapped: reads see a floating bus. */
-	if (!v->run->mmio.is_write)
-		memset(v->run->mmio.data, 0xff, sizeof(v->run->mmio.data));
+	if (!run->mmio.is_write)
+		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+	return true;
 }
 
 static const uint8_t *emulation_bytes(const struct kvm_run *run, unsigned *n)
@@ -127,8 +161,7 @@ static bool handle_exit(struct vcpu *v, struct vcpu_event *ev)
 		ev->exit_status = v->vm->dev.exit_status;
 		return false;
 	case KVM_EXIT_MMIO:
-		handle_mmio(v);
-		return true;
+		return handle_mmio(v, ev);
 	case KVM_EXIT_HLT:
 		return true; /* only without an in-kernel LAPIC */
 	case KVM_EXIT_DEBUG:

@@ -47,7 +47,6 @@ static int kvm_open(struct vm *vm, char **cause)
 
 static int add_memory(struct vm *vm, unsigned memory_mb, char **cause)
 {
-	struct kvm_userspace_memory_region region = { 0 };
 	void *host;
 
 	vm->mem.size = (uint64_t)memory_mb << 20;
@@ -56,13 +55,7 @@ static int add_memory(struct vm *vm, unsigned memory_mb, char **cause)
 	if (host == MAP_FAILED)
 		return cause_fail(cause, "%u MiB of guest memory: %s", memory_mb, strerror(errno));
 	vm->mem.host = host;
-	region.slot = 0;
-	region.guest_phys_addr = 0;
-	region.memory_size = vm->mem.size;
-	region.userspace_addr = (uintptr_t)host;
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) != 0)
-		return cause_fail(cause, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
-	return 0;
+	return vm_map_memory(vm, NULL, cause);
 }
 
 /* PIC, IOAPIC and LAPICs in the kernel, and the PIT feeding them, so the

@@ -12,6 +12,7 @@
 
 #include <linux/kvm.h>
 
+#include "backends/kvm/debug/memwatch.h"
 #include "backends/kvm/mmu/guest_mem.h"
 #include "backends/kvm/vmm/devices.h"
 #include "backends/kvm/vmm/host.h"
@@ -23,6 +24,7 @@ enum vcpu_event_kind {
 	VEV_INT3_EMUL,    /* PVM: emulation failure at an int3 */
 	VEV_STEP_DONE,    /* a range step ended (pc left the range) */
 	VEV_GUEST_EXIT,   /* the guest wrote to isa-debug-exit */
+	VEV_WATCH,        /* a store to a read-only-mapped watched range */
 	VEV_SHUTDOWN,     /* triple fault */
 	VEV_FATAL,        /* an exit we cannot continue from */
 };
@@ -33,6 +35,7 @@ struct vcpu_event {
 	uint64_t pc;          /* linear address where it stopped */
 	uint64_t dr6, dr7;    /* VEV_DEBUG */
 	int exit_status;      /* VEV_GUEST_EXIT: (v << 1) | 1 as QEMU */
+	uint64_t watch_va;    /* VEV_WATCH: the watch gdb set */
 	char why[160];        /* VEV_FATAL, VEV_SHUTDOWN: for the log */
 };
 
@@ -55,6 +58,8 @@ struct vcpu {
 struct vm {
 	int kvm_fd, vm_fd;
 	struct guest_mem mem;
+	unsigned n_slots;        /* memslots in use (vm_map_memory) */
+	const struct memwatches *watches; /* the stub's; read by vCPUs only while running */
 	int run_size;
 	unsigned n_vcpus;
 	struct vcpu *vcpus;
@@ -70,6 +75,11 @@ struct vm {
  * irqchip and PIT, and n_vcpus vCPUs (vCPU 0 the bootstrap processor, the
  * others waiting for INIT/SIPI). Returns 0 or -1 with *cause. */
 int vm_create(struct vm *vm, unsigned memory_mb, unsigned n_vcpus, char **cause);
+
+/* Map RAM into the VM: read-write, except the pages holding write
+ * watches w (may be NULL), which are read-only so stores to them exit.
+ * Every vCPU must be parked. Returns 0 or -1 with *cause. */
+int vm_map_memory(struct vm *vm, const struct memwatches *w, char **cause);
 
 /* Put vCPU 0 at the multiboot entry: 32-bit protected mode, flat segments
  * from a GDT the VMM writes into low memory, EAX = magic, EBX = info. */
