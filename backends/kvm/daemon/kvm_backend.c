@@ -25,9 +25,6 @@
 /* How long gdbhub-kvm may take to end on SIGTERM before it is killed. */
 #define TERM_GRACE_MS 3000
 
-/* x86 debug registers DR0-3, as the tcg backend offers. */
-#define KVM_HW_SLOTS 4
-
 struct backend {
 	char name[64];
 	char gdb_path[256];
@@ -119,10 +116,13 @@ static pid_t kvm_child_pid(const struct backend *b)
 	return b->pid;
 }
 
+/* gdbhub-kvm decides itself: write watchpoints by read-only mapping have
+ * no limit, and what needs a debug register is refused at insert with the
+ * reason when none is left or the host never fires it. */
 static unsigned kvm_hw_slots(const struct backend *b)
 {
 	(void)b;
-	return KVM_HW_SLOTS;
+	return 0;
 }
 
 static void kvm_child_exited(struct backend *b, int status)
