@@ -204,6 +204,8 @@ int stub_serve(struct vm *vm, int listen_fd, const struct stub_options *opt)
 	}
 	status = st->exit_status;
 	swbreak_clear(&st->sw, &vm->mem);
+	memwatch_clear(&st->watches);
+	vm->watches = NULL;
 	free(st->pending);
 	free(st);
 	return status;

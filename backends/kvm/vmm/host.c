@@ -193,7 +193,8 @@ static void describe(struct host_caps *c)
 		 c->inject_with_events ? "reinjected with KVM_SET_VCPU_EVENTS"
 				       : "delivered through the guest's IDT by gdbhub-kvm",
 		 c->dr_exec_fires ? "debug registers DR0-3" : "none work on this host (refused at insert)",
-		 c->dr_watch_fires ? "debug registers DR0-3" : "none work on this host (refused at insert)",
+		 c->dr_watch_fires ? "debug registers DR0-3, then read-only memslots for writes"
+				   : "writes by read-only memslots (no limit); read/access refused",
 		 c->step_blocks_irqs ? "KVM_GUESTDBG_BLOCKIRQ holds interrupts off"
 				     : "interrupts may be taken during a step");
 }
