@@ -387,12 +387,18 @@ def case_stalled(t):
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     t.procs.append(stalled)
-    stalled.stdin.write(rsp_frame(b"QStartNoAckMode"))
-    for _ in range(10):
-        stalled.stdin.write(rsp_frame(b"m100000,10000") * 20)
-        stalled.stdin.flush()
-        time.sleep(0.3)
-    log("the stalled ssh sent 200 reads of 64 KiB and reads nothing")
+    try:
+        stalled.stdin.write(rsp_frame(b"QStartNoAckMode"))
+        for _ in range(10):
+            stalled.stdin.write(rsp_frame(b"m100000,10000") * 20)
+            stalled.stdin.flush()
+            time.sleep(0.3)
+        log("the stalled ssh sent 200 reads of 64 KiB and reads nothing")
+    except BrokenPipeError:
+        # The daemon may drop her before she is done asking (its bound on
+        # queued requests, on a loaded machine): that is the outcome the
+        # log check below wants, not a failure of the test.
+        log("the stalled ssh was closed before it sent all its reads")
     out = t.gdb(t.ssh_remote("bob", "attach demo"), "info registers eip", "detach")
     t.expect("bob's session works while alice's is stalled",
              re.search(r"^eip\s+0x[0-9a-f]+", out, re.M) is not None, out)
