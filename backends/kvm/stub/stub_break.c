@@ -115,8 +115,17 @@ static bool use_memwatch(const struct stub *st, enum hw_kind kind, uint64_t addr
 	return !st->vm->host.dr_watch_fires || hw_used(st->hw) == HW_SLOTS || len > 8;
 }
 
+/* A watch spans at most this much: each page is a memslot of its own. */
+#define MEMWATCH_MAX_LEN (64 * 1024)
+
 static void watch_by_mapping(struct stub *st, bool insert, uint64_t addr, uint64_t len)
 {
+	if (len == 0 || len > MEMWATCH_MAX_LEN || addr + len < addr) {
+		fprintf(stderr, "gdbhub-kvm: a write watch covers 1 to %d bytes, not %llu\n",
+			MEMWATCH_MAX_LEN, (unsigned long long)len);
+		stub_send_error(st, 0x16);
+		return;
+	}
 	if (memwatch_ranges(st, insert, addr, len)) {
 		memwatch_ranges(st, false, addr, len);
 		stub_send_error(st, 0x0e);
@@ -165,6 +174,8 @@ void stub_breakpoint(struct stub *st, bool insert, const char *p, size_t len)
 		insert_sw(st, insert, addr);
 	else if (use_memwatch(st, (enum hw_kind)(type - '0'), addr, size))
 		watch_by_mapping(st, insert, addr, size);
+	else if (size > 8)
+		stub_send_error(st, 0x16); /* no debug register watches that much */
 	else
 		insert_hw(st, insert, (enum hw_kind)(type - '0'), addr, size);
 }

@@ -291,8 +291,13 @@ static void vcont(struct stub *st, const char *p, const char *end)
 	unsigned n = st->vm->n_vcpus;
 	struct action *act = calloc(n, sizeof(*act));
 	bool *decided = calloc(n, sizeof(*decided));
+	bool any = false;
+	int bad = parse_vcont(st, p, end, act, decided);
 
-	if (parse_vcont(st, p, end, act, decided))
+	for (unsigned i = 0; i < n; i++)
+		any |= act[i].kind != ACT_NONE;
+	/* Nothing to run would leave gdb waiting for a stop that never comes. */
+	if (bad || !any)
 		stub_send_error(st, 1);
 	else
 		resume(st, act);
