@@ -25,6 +25,7 @@ import argparse
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -47,12 +48,22 @@ VMM = "gdbhub-kvm"    # also its comm in /proc, which holds 15 characters
 #            under nested KVM on QEMU's emulated SVM (scripts/nested-kvm)
 #            neither int3 nor debug registers fire, so only e2e-kvm can pass
 #            there.
+#   baseline True: before the daemon starts, the runner boots the guest in
+#            gdbhub-kvm --run alone (no daemon, no debugger) and leaves its
+#            serial output and exit status in the scratch directory
+#            (baseline-serial.log, baseline-status) for the scenario to
+#            compare with; the daemon runs with -v, so its log names each
+#            guest exception it gave back to the guest
 KVM_SPECS = {
     # Without breakpoints.
     "kvm_basics":       {"cpus": 2},
     "kvm_interrupt":    {"guest": "spin"},
     "detach_resumes":   {},
     "kvm_left_running": {"guest": "spin", "stops_vm": True},
+    "kvm_transparency_step": {"guest": "traps", "baseline": True},
+    "kvm_transparency_watch": {"guest": "traps", "baseline": True},
+    "kvm_timer_step":   {"guest": "timer"},
+    "kvm_smp_interrupt": {"guest": "smp", "cpus": 4},
     # They stop at a breakpoint first.
     "exit_code":        {"breaks": True},
     "delete_then_exit": {"breaks": True},
@@ -61,8 +72,10 @@ KVM_SPECS = {
     "memory_bulk":      {"breaks": True},
     "qemu_dies":        {"breaks": True},   # the runner kills gdbhub-kvm
     "reattach":         {"breaks": True},
+    "kvm_transparency": {"guest": "traps", "baseline": True, "breaks": True},
 }
-KVM_DEFAULTS = {"cpus": 1, "breaks": False, "stops_vm": False}
+KVM_DEFAULTS = {"cpus": 1, "breaks": False, "stops_vm": False, "baseline": False}
+BASELINE_TIMEOUT = 30   # s: the guests that need one end in well under a second
 
 
 def kvm_usable():
@@ -101,8 +114,38 @@ def vmm_children_of(parent):
     return found
 
 
+def run_alone(gdbhub_kvm, elf, cpus, folder):
+    """Boot elf in gdbhub-kvm --run with no debugger and no daemon, with the
+    options the daemon gives it for KvmTest's target (kvm_cmdline.c); leave
+    its serial output in folder/baseline-serial.log and its exit status in
+    folder/baseline-status.  Raises Failure if it does not end by itself."""
+    serial = os.path.join(folder, "baseline-serial.log")
+    cmd = [gdbhub_kvm, "--kernel", elf, "--gdb", "unix:" + os.path.join(folder, "alone.sock"),
+           "--arch", "i386", "--memory-mb", "64", "--cpus", str(cpus),
+           "--serial", serial, "--run"]
+    log("baseline: " + " ".join(cmd))
+    with open(os.path.join(folder, "baseline.log"), "wb") as out:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+    try:
+        status = proc.wait(BASELINE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise Failure("gdbhub-kvm --run alone: the guest did not exit within %d s"
+                      % BASELINE_TIMEOUT)
+    with open(os.path.join(folder, "baseline-status"), "w") as f:
+        f.write("%d\n" % status)
+    with open(serial, errors="replace") as f:
+        log("baseline: exit status %d, serial output:\n%s" % (status, f.read()))
+
+
 class KvmTest(run_test.Test):
     """run_test's Test with a kvm target; daemon_qemus holds gdbhub-kvm pids."""
+
+    def start(self):
+        if self.spec["baseline"]:
+            run_alone(self.args.gdbhub_kvm, self.elf, self.spec["cpus"], self.tmp)
+        super().start()
 
     def start_daemon(self):
         self.write_config({"backend": "kvm", "arch": "i386", "kernel": self.elf,
@@ -111,6 +154,17 @@ class KvmTest(run_test.Test):
         self.daemon = self.spawn_daemon(self.config, self.daemon_log)
         self.watching = True
         threading.Thread(target=self.watch_pidfile, daemon=True).start()
+
+    def spawn_daemon(self, config, log_path):
+        """run_test's, with -v for a test with a baseline: the daemon's log
+        then names every guest exception it gave back unseen."""
+        if not self.spec["baseline"]:
+            return super().spawn_daemon(config, log_path)
+        cmd = [self.args.gdbhub, "serve", "-c", config, "-v"]
+        log("starting " + " ".join(cmd))
+        with open(log_path, "ab") as out:
+            return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=out, start_new_session=True)
 
     def watch_pidfile(self):
         """gdbhub-kvm writes no pidfile: remember the daemon's VMM children."""
@@ -174,7 +228,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--gdbhub", required=True, help="the gdbhub executable")
     ap.add_argument("--gdbhub-kvm", required=True, help="the gdbhub-kvm executable")
-    ap.add_argument("--guests-dir", required=True, help="folder holding demo.elf and spin.elf")
+    ap.add_argument("--guests-dir", required=True,
+                    help="folder holding the guests (demo.elf, spin.elf, traps.elf, ...)")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
     ap.add_argument("--gdb", default=shutil.which("gdb"))
     ap.add_argument("test", choices=sorted(KVM_SPECS))
@@ -198,7 +253,8 @@ def main():
     args.qemu = None
     args.guests_dir = os.path.abspath(args.guests_dir)
     args.gdbhub = os.path.abspath(args.gdbhub)
-    point_daemon_at(args.gdbhub, os.path.abspath(args.gdbhub_kvm))
+    args.gdbhub_kvm = os.path.abspath(args.gdbhub_kvm)
+    point_daemon_at(args.gdbhub, args.gdbhub_kvm)
     set_child_subreaper()
     if KvmTest(args, args.test, spec).run():
         return 0
