@@ -56,14 +56,16 @@ static int make_paths(struct backend *b, const char *dir, const char *name)
 }
 
 /* Which gdbhub-kvm this daemon runs (see kvm_cmdline_binary). */
-static void find_binary(char *out, size_t size)
+static int find_binary(char *out, size_t size, char **cause)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	if (n > 0)
 		self[n] = '\0';
-	kvm_cmdline_binary(out, size, getenv("GDBHUB_KVM"), n > 0 ? self : NULL);
+	if (kvm_cmdline_binary(out, size, getenv("GDBHUB_KVM"), n > 0 ? self : NULL) != 0)
+		return cause_fail(cause, "GDBHUB_KVM is longer than %zu bytes", size - 1);
+	return 0;
 }
 
 /* Start gdbhub-kvm for cfg. */
@@ -88,7 +90,8 @@ static int kvm_launch(struct event_base *base, const struct cfg_target *cfg,
 		cause_fail(cause, "cannot make a socket in %s: %s", runtime_dir, strerror(errno));
 		goto out;
 	}
-	find_binary(cl.binary, sizeof(cl.binary));
+	if (find_binary(cl.binary, sizeof(cl.binary), cause) != 0)
+		goto out;
 	kvm_cmdline_build(&cl, cfg, gdb_fd);
 	if (child_spawn(cl.argv, &b->pid, cause) != 0)
 		goto out;

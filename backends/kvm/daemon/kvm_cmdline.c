@@ -21,13 +21,14 @@ static bool in_build_tree(char *out, size_t size, const char *self_exe)
 	return n > 0 && (size_t)n < size && access(out, X_OK) == 0;
 }
 
-/* Which gdbhub-kvm to run. */
-void kvm_cmdline_binary(char *out, size_t size, const char *env, const char *self_exe)
+/* Which gdbhub-kvm to run. A GDBHUB_KVM cut short would name another file. */
+int kvm_cmdline_binary(char *out, size_t size, const char *env, const char *self_exe)
 {
 	if (env != NULL && *env != '\0')
-		snprintf(out, size, "%s", env);
-	else if (!in_build_tree(out, size, self_exe))
+		return (size_t)snprintf(out, size, "%s", env) < size ? 0 : -1;
+	if (!in_build_tree(out, size, self_exe))
 		snprintf(out, size, "gdbhub-kvm");
+	return 0;
 }
 
 /* Build argv for cfg. */
