@@ -25,14 +25,25 @@ static void usage(FILE *out)
 		"        (gdbhub ctl --help lists the commands)\n");
 }
 
-/* Print what a config defines (gdbhub check). */
+/* Print what a config defines (gdbhub check): each target's backend, and
+ * the VM it starts (tcg, kvm) or the stub it attaches to (remote). */
 static void print_config(const struct config *cfg)
 {
-	for (size_t i = 0; i < cfg->n_targets; i++)
-		printf("target %s: %s%s%s\n", cfg->targets[i].name,
-		       cfg->targets[i].backend == CFG_BACKEND_TCG ? "tcg " : "remote ",
-		       cfg->targets[i].backend == CFG_BACKEND_TCG ? cfg->targets[i].arch : "",
-		       cfg->targets[i].backend == CFG_BACKEND_TCG ? "" : cfg->targets[i].gdb);
+	for (size_t i = 0; i < cfg->n_targets; i++) {
+		const struct cfg_target *t = &cfg->targets[i];
+
+		switch (t->backend) {
+		case CFG_BACKEND_REMOTE:
+			printf("target %s: remote %s\n", t->name, t->gdb);
+			break;
+		case CFG_BACKEND_TCG:
+		case CFG_BACKEND_KVM:
+			printf("target %s: %s %s, kernel %s, %u cpu%s, %u MiB\n", t->name,
+			       t->backend == CFG_BACKEND_KVM ? "kvm" : "tcg", t->arch, t->kernel,
+			       t->cpus, t->cpus == 1 ? "" : "s", t->memory_mb);
+			break;
+		}
+	}
 }
 
 /* Run the daemon until SIGINT/SIGTERM. */
