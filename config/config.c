@@ -32,7 +32,7 @@
  *   arch         tcg, kvm, required. "i386" or "x86_64".
  *   kernel       tcg, kvm, required. Path of an existing, readable regular file.
  *   cmdline      tcg, kvm, optional. Kernel command line.
- *   memory_mb    tcg, kvm, optional. Integer 1..65536, default 64.
+ *   memory_mb    tcg, kvm, optional. Integer 1..65536 (kvm: 2..3072), default 64.
  *   cpus         tcg, kvm, optional. Integer 1..64, default 1.
  *   serial       tcg, kvm, optional. Path of the COM1 log; absent: discarded.
  *   qemu_args    tcg only, optional. Array of strings appended to QEMU's command
@@ -109,6 +109,16 @@ static const char *const backend_names[] = {
 
 /* on_last_detach values; the index is stay_on_last_detach. */
 static const char *const detach_names[] = { "resume", "stay" };
+
+/* Guest RAM in MiB each VM backend accepts. gdbhub-kvm refuses a
+ * --memory-mb outside 2..3072 (backends/kvm/main.c): checked here, a
+ * config that loads does not fail later, when its target starts. */
+static const struct mb_range {
+	unsigned min, max;
+} memory_mb_range[] = {
+	[CFG_BACKEND_TCG] = { 1, 65536 },
+	[CFG_BACKEND_KVM] = { 2, 3072 },
+};
 
 /* Architectures the tcg and kvm backends know how to start a guest of. */
 static const char *const vm_arches[] = { "i386", "x86_64" };
@@ -390,10 +400,13 @@ static int parse_qemu_args(struct parser *p, json_object *obj, const char *where
  * tcg takes qemu_args, the others get an empty list. */
 static int parse_vm(struct parser *p, json_object *obj, const char *where, struct cfg_target *t)
 {
+	const struct mb_range *mb = &memory_mb_range[t->backend];
+
 	if (parse_arch(p, obj, where, t) < 0 ||
 	    parse_kernel(p, obj, where, t) < 0 ||
 	    cfg_opt_string_dup(p, obj, where, "cmdline", &t->cmdline) < 0 ||
-	    cfg_opt_uint(p, obj, where, "memory_mb", 1, 65536, DEFAULT_MEMORY_MB, &t->memory_mb) < 0 ||
+	    cfg_opt_uint(p, obj, where, "memory_mb", mb->min, mb->max, DEFAULT_MEMORY_MB,
+		&t->memory_mb) < 0 ||
 	    cfg_opt_uint(p, obj, where, "cpus", 1, 64, DEFAULT_CPUS, &t->cpus) < 0 ||
 	    cfg_opt_path(p, obj, where, "serial", &t->serial) < 0)
 		return -1;

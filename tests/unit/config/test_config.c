@@ -443,7 +443,7 @@ static void test_errors_kvm(void **state)
 		{ ROOT(KVM(", 'kernel': 'no.elf'")), "targets[0].kernel: no such file (@/no.elf)" },
 		{ ROOT(KVM(", 'kernel': 'adir'")), "targets[0].kernel: not a regular file (@/adir)" },
 		{ ROOT(KVM(", 'memory_mb': 0")),
-		  "targets[0].memory_mb: must be an integer from 1 to 65536" },
+		  "targets[0].memory_mb: must be an integer from 2 to 3072" },
 		{ ROOT(KVM(", 'cpus': 65")), "targets[0].cpus: must be an integer from 1 to 64" },
 		{ ROOT(KVM(", 'cmdline': 1")), "targets[0].cmdline: expected a string" },
 		{ ROOT(KVM(", 'serial': ''")), "targets[0].serial: must not be empty" },
