@@ -60,6 +60,7 @@ KVM_SPECS = {
     "kvm_interrupt":    {"guest": "spin"},
     "detach_resumes":   {},
     "kvm_left_running": {"guest": "spin", "stops_vm": True},
+    "kvm_watch":        {},
     "kvm_transparency_step": {"guest": "traps", "baseline": True},
     "kvm_transparency_watch": {"guest": "traps", "baseline": True},
     "kvm_timer_step":   {"guest": "timer"},
