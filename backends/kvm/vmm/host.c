@@ -11,6 +11,7 @@
 
 #include <linux/kvm.h>
 
+#include "backends/kvm/vmm/flat32.h"
 #include "backends/kvm/vmm/host.h"
 #include "proxy/cause.h"
 
@@ -36,22 +37,16 @@ static void write_code(uint8_t *mem)
 	static const uint8_t store[] = { 0xa3, WATCHED & 0xff, WATCHED >> 8, 0, 0, 0xf4 };
 	static const uint8_t hlt[] = { 0x90, 0xf4 };
 	static const uint8_t handler[] = { 0xe6, PROBE_PORT, 0xf4 };
-	static const uint64_t gdt[4] = { 0, 0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull };
-	/* Interrupt gate for #BP: selector 0x10, present, DPL 0, 32-bit. */
-	uint32_t gate[2] = { (HANDLER & 0xffff) | (0x10u << 16), (HANDLER & 0xffff0000u) | 0x8e00 };
+	/* Interrupt gate for #BP: flat code selector, present, DPL 0, 32-bit. */
+	uint32_t gate[2] = { (HANDLER & 0xffff) | ((uint32_t)FLAT32_CS << 16),
+			     (HANDLER & 0xffff0000u) | 0x8e00 };
 
 	memcpy(mem + CODE_INT3, int3, sizeof(int3));
 	memcpy(mem + CODE_STORE, store, sizeof(store));
 	memcpy(mem + CODE_HLT, hlt, sizeof(hlt));
 	memcpy(mem + HANDLER, handler, sizeof(handler));
-	memcpy(mem + GDT_ADDR, gdt, sizeof(gdt));
+	flat32_write_gdt(mem + GDT_ADDR);
 	memcpy(mem + IDT_ADDR + 3 * 8, gate, sizeof(gate));
-}
-
-static void flat(struct kvm_segment *s, uint16_t sel, uint8_t type)
-{
-	*s = (struct kvm_segment){ .base = 0, .limit = 0xffffffff, .selector = sel,
-				   .type = type, .present = 1, .s = 1, .db = 1, .g = 1 };
 }
 
 /* Put the vCPU at rip in flat 32-bit protected mode with debug off. */
@@ -63,12 +58,8 @@ static int start_at(struct probe *p, uint32_t rip)
 
 	if (ioctl(p->cpu_fd, KVM_GET_SREGS, &s))
 		return -1;
-	flat(&s.cs, 0x10, 0xb);
-	flat(&s.ds, 0x18, 0x3);
-	s.es = s.fs = s.gs = s.ss = s.ds;
-	s.gdt = (struct kvm_dtable){ .base = GDT_ADDR, .limit = 31 };
+	flat32_sregs(&s, GDT_ADDR);
 	s.idt = (struct kvm_dtable){ .base = IDT_ADDR, .limit = 0xff };
-	s.cr0 = 0x11;
 	return ioctl(p->cpu_fd, KVM_SET_SREGS, &s) || ioctl(p->cpu_fd, KVM_SET_REGS, &r) ||
 	       ioctl(p->cpu_fd, KVM_SET_GUEST_DEBUG, &off);
 }

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "backends/kvm/vmm/flat32.h"
 #include "backends/kvm/vmm/vm.h"
 #include "proxy/cause.h"
 
@@ -17,13 +18,10 @@
 #define KVM_TSS_ADDR 0xfffbd000
 #define KVM_IDENTITY_MAP_ADDR 0xfffbc000
 
-/* The flat GDT the VMM writes for the boot vCPU: the multiboot spec lets
- * GDTR be anything, but exception delivery in userspace (PVM) and
- * KVM_SET_SREGS want a real one in guest memory. Same selectors as QEMU's
- * multiboot loader: 0x10 code, 0x18 data. */
+/* Where the VMM puts the boot vCPU's GDT: the multiboot spec lets GDTR be
+ * anything, but exception delivery in userspace (PVM) and KVM_SET_SREGS
+ * want a real one in guest memory. */
 #define BOOT_GDT_ADDR 0x500
-#define BOOT_CS 0x10
-#define BOOT_DS 0x18
 
 static int kvm_open(struct vm *vm, char **cause)
 {
@@ -143,30 +141,6 @@ int vm_create(struct vm *vm, unsigned memory_mb, unsigned n_vcpus, char **cause)
 	return 0;
 }
 
-static void flat_segment(struct kvm_segment *s, uint16_t selector, uint8_t type)
-{
-	memset(s, 0, sizeof(*s));
-	s->selector = selector;
-	s->base = 0;
-	s->limit = 0xffffffff;
-	s->type = type;
-	s->present = 1;
-	s->s = 1;
-	s->db = 1;
-	s->g = 1;
-}
-
-/* Null, null, code (0x10), data (0x18): 4 GiB flat, ring 0. */
-static void write_boot_gdt(struct vm *vm)
-{
-	static const uint64_t gdt[4] = {
-		0, 0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull,
-	};
-	uint8_t *p = guest_mem_ptr(&vm->mem, BOOT_GDT_ADDR, sizeof(gdt));
-
-	memcpy(p, gdt, sizeof(gdt));
-}
-
 int vm_setup_boot_cpu(struct vm *vm, uint32_t entry, uint32_t info, char **cause)
 {
 	struct vcpu *v = &vm->vcpus[0];
@@ -175,13 +149,8 @@ int vm_setup_boot_cpu(struct vm *vm, uint32_t entry, uint32_t info, char **cause
 
 	if (ioctl(v->fd, KVM_GET_SREGS, &s) != 0)
 		return cause_fail(cause, "KVM_GET_SREGS: %s", strerror(errno));
-	write_boot_gdt(vm);
-	flat_segment(&s.cs, BOOT_CS, 0xb);
-	flat_segment(&s.ds, BOOT_DS, 0x3);
-	s.es = s.fs = s.gs = s.ss = s.ds;
-	s.gdt.base = BOOT_GDT_ADDR;
-	s.gdt.limit = 4 * 8 - 1;
-	s.cr0 = 0x11; /* PE, ET; paging off as multiboot says */
+	flat32_write_gdt(guest_mem_ptr(&vm->mem, BOOT_GDT_ADDR, FLAT32_GDT_SIZE));
+	flat32_sregs(&s, BOOT_GDT_ADDR);
 	if (ioctl(v->fd, KVM_SET_SREGS, &s) != 0)
 		return cause_fail(cause, "KVM_SET_SREGS: %s", strerror(errno));
 	r.rip = entry;
