@@ -43,4 +43,14 @@ int hw_slot_hit(const struct hw_slot slots[HW_SLOTS], uint64_t dr6);
 /* Slots in use. */
 unsigned hw_used(const struct hw_slot slots[HW_SLOTS]);
 
+/* DR6.BS: the #DB ends a single step. */
+#define DR6_BS (1u << 14)
+
+/* Whether a #DB with this DR6 is a completed single step and nothing else
+ * (no debug register slot fired with it). */
+static inline bool hw_dr6_single_step(uint64_t dr6)
+{
+	return (dr6 & DR6_BS) && !(dr6 & 0xf);
+}
+
 #endif

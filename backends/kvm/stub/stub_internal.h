@@ -14,6 +14,11 @@
 
 #define STUB_PACKET_MAX 0x4000
 
+/* Signals as gdb numbers them in stop replies and vCont. */
+#define GDB_SIGINT 2
+#define GDB_SIGTRAP 5
+#define GDB_SIGSEGV 11
+
 /* A guest-owned exception reported to gdb, to be delivered to the guest
  * when gdb resumes the vCPU with that signal (vCont;C05). */
 struct pending_exception {
@@ -62,7 +67,7 @@ void stub_handle_packet(struct stub *st, const char *p, size_t len);
 /* vCPU register state (the vCPU must be parked). */
 int stub_get_state(struct stub *st, unsigned cpu, struct vcpu_state *vs);
 int stub_set_state(struct stub *st, unsigned cpu, const struct vcpu_state *vs);
-enum gdb_arch stub_arch(struct stub *st, unsigned cpu);
+enum gdb_arch stub_arch(const struct stub *st, const struct kvm_sregs *s);
 
 /* Memory at gdb's address (virtual through vCPU cpu's page tables, or
  * physical after `monitor phys on`), with our int3s hidden. Return bytes

@@ -20,7 +20,7 @@ static void read_registers(struct stub *st)
 		stub_send_error(st, ERR_KVM);
 		return;
 	}
-	n = gdb_regs_to_hex(stub_arch(st, st->g_thread), &vs, st->reply, sizeof(st->reply));
+	n = gdb_regs_to_hex(stub_arch(st, &vs.sregs), &vs, st->reply, sizeof(st->reply));
 	stub_send(st, st->reply, n);
 }
 
@@ -29,7 +29,7 @@ static void write_registers(struct stub *st, const char *hex, size_t len)
 	struct vcpu_state vs;
 
 	if (stub_get_state(st, st->g_thread, &vs) ||
-	    gdb_regs_from_hex(stub_arch(st, st->g_thread), &vs, hex, len) ||
+	    gdb_regs_from_hex(stub_arch(st, &vs.sregs), &vs, hex, len) ||
 	    stub_set_state(st, st->g_thread, &vs)) {
 		stub_send_error(st, ERR_ARGS);
 		return;
@@ -48,7 +48,7 @@ static void read_register(struct stub *st, const char *p, const char *end)
 		stub_send_error(st, ERR_ARGS);
 		return;
 	}
-	n = regno < 256 ? gdb_reg_read(stub_arch(st, st->g_thread), &vs, (unsigned)regno, val) : 0;
+	n = regno < 256 ? gdb_reg_read(stub_arch(st, &vs.sregs), &vs, (unsigned)regno, val) : 0;
 	if (!n) {
 		stub_send_error(st, ERR_ARGS);
 		return;
@@ -58,7 +58,7 @@ static void read_register(struct stub *st, const char *p, const char *end)
 
 static void write_register(struct stub *st, const char *p, const char *end)
 {
-	enum gdb_arch arch = stub_arch(st, st->g_thread);
+	enum gdb_arch arch;
 	struct vcpu_state vs;
 	uint8_t val[64];
 	uint64_t regno;
@@ -69,6 +69,7 @@ static void write_register(struct stub *st, const char *p, const char *end)
 		stub_send_error(st, ERR_ARGS);
 		return;
 	}
+	arch = stub_arch(st, &vs.sregs);
 	size = gdb_reg_size(arch, (unsigned)regno);
 	if (!size || (size_t)(end - p) != 2 * size || rsp_hex_decode(val, p, size) < 0 ||
 	    gdb_reg_write(arch, &vs, (unsigned)regno, val) || stub_set_state(st, st->g_thread, &vs)) {

@@ -44,16 +44,12 @@ int stub_format_thread(struct stub *st, char *out, size_t cap, unsigned cpu)
 	return rsp_format_thread_id(out, cap, &id, st->multiprocess, 1);
 }
 
-enum gdb_arch stub_arch(struct stub *st, unsigned cpu)
+enum gdb_arch stub_arch(const struct stub *st, const struct kvm_sregs *s)
 {
-	struct kvm_sregs s;
-
 	if (st->arch_fixed)
 		return st->arch;
-	/* Until gdb reads the description: the mode vCPU cpu is in now. */
-	if (ioctl(st->vm->vcpus[cpu].fd, KVM_GET_SREGS, &s) == 0 && (s.efer & (1u << 10)))
-		return GDB_ARCH_X86_64;
-	return GDB_ARCH_I386;
+	/* Until gdb reads the description: the mode the vCPU is in now. */
+	return (s->efer & (1u << 10)) ? GDB_ARCH_X86_64 : GDB_ARCH_I386;
 }
 
 static void supported(struct stub *st, const char *p, size_t len)
@@ -121,7 +117,10 @@ static void xfer(struct stub *st, const char *p, const char *end)
 		memcpy(annex, p, (size_t)(colon - p));
 		annex[colon - p] = '\0';
 		if (!st->arch_fixed) {
-			st->arch = stub_arch(st, st->g_thread);
+			struct kvm_sregs sregs = { 0 };
+
+			ioctl(st->vm->vcpus[st->g_thread].fd, KVM_GET_SREGS, &sregs);
+			st->arch = stub_arch(st, &sregs);
 			st->arch_fixed = true;
 		}
 		if (!gdb_target_xml(st->arch, annex))
@@ -163,7 +162,6 @@ static void current_thread(struct stub *st)
 	snprintf(buf, sizeof(buf), "QC%s", tid);
 	stub_send_str(st, buf);
 }
-
 
 static void rcmd(struct stub *st, const char *hex, size_t len)
 {

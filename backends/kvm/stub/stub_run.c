@@ -13,9 +13,6 @@
 #include "backends/kvm/stub/stub_internal.h"
 #include "proxy/rsp/rsp_hex.h"
 
-#define GDB_SIGTRAP 5
-#define DR6_BS (1u << 14)
-
 enum action_kind { ACT_NONE = 0, ACT_CONT, ACT_STEP, ACT_RANGE };
 
 struct action {
@@ -158,12 +155,19 @@ static int hw_exec_at(const struct stub *st, uint64_t pc)
  * something that must be reported instead of resuming. */
 static bool step_over(struct stub *st, unsigned cpu)
 {
-	uint64_t pc = pc_of(st, cpu);
-	const struct swbreak *b = swbreak_find(&st->sw, pc);
-	int slot = hw_exec_at(st, pc);
 	struct vcpu *v = &st->vm->vcpus[cpu];
-	uint8_t *byte = b ? guest_mem_ptr(&st->vm->mem, b->pa, 1) : NULL;
+	const struct swbreak *b;
+	uint64_t pc;
+	uint8_t *byte;
+	int slot;
 
+	/* Every resume passes here: with nothing inserted, ask KVM nothing. */
+	if (st->sw.n == 0 && hw_used(st->hw) == 0)
+		return false;
+	pc = pc_of(st, cpu);
+	b = swbreak_find(&st->sw, pc);
+	slot = hw_exec_at(st, pc);
+	byte = b ? guest_mem_ptr(&st->vm->mem, b->pa, 1) : NULL;
 	if (!byte && slot < 0)
 		return false;
 	if (byte)
@@ -173,8 +177,7 @@ static bool step_over(struct stub *st, unsigned cpu)
 	if (byte)
 		*byte = SWBREAK_INSN;
 	set_guest_debug(st, cpu, false, -1);
-	if (v->ev.kind == VEV_DEBUG && v->ev.exception == 1 && (v->ev.dr6 & DR6_BS) &&
-	    !(v->ev.dr6 & 0xf)) {
+	if (v->ev.kind == VEV_DEBUG && v->ev.exception == 1 && hw_dr6_single_step(v->ev.dr6)) {
 		memset(&v->ev, 0, sizeof(v->ev));
 		return false;
 	}

@@ -10,11 +10,6 @@
 
 #include "backends/kvm/stub/stub_internal.h"
 
-#define GDB_SIGINT 2
-#define GDB_SIGTRAP 5
-#define GDB_SIGSEGV 11
-#define DR6_BS (1u << 14)
-
 static void send_stop(struct stub *st, unsigned cpu, int sig, const char *reason)
 {
 	char tid[40];

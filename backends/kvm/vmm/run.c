@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backends/kvm/debug/hwdebug.h"
 #include "backends/kvm/exc/deliver.h"
 #include "backends/kvm/vmm/vm.h"
 #include "proxy/cause.h"
@@ -141,11 +142,8 @@ static bool handle_emulation_failure(struct vcpu *v, struct vcpu_event *ev)
  * that is what makes `vCont;r` one round trip per line. */
 static bool step_continues(const struct vcpu *v, const struct kvm_debug_exit_arch *d)
 {
-	const uint64_t single_step = 1u << 14; /* DR6.BS */
-
 	return v->range_end > v->range_start && d->exception == 1 &&
-	       (d->dr6 & single_step) && (d->dr6 & 0xf) == 0 &&
-	       d->pc >= v->range_start && d->pc < v->range_end;
+	       hw_dr6_single_step(d->dr6) && d->pc >= v->range_start && d->pc < v->range_end;
 }
 
 /* Handle one exit; returns true to re-enter KVM_RUN. */

@@ -102,6 +102,17 @@ static void dr6_names_the_slot(void **state)
 	assert_int_equal(hw_slot_hit(s, 0x3), 0);
 }
 
+static void dr6_single_step(void **state)
+{
+	(void)state;
+	assert_true(hw_dr6_single_step(DR6_BS));
+	assert_true(hw_dr6_single_step(DR6_BS | 0xffff0ff0)); /* reserved-one bits */
+	assert_false(hw_dr6_single_step(DR6_BS | 0x1));       /* a slot fired too */
+	assert_false(hw_dr6_single_step(DR6_BS | 0x8));
+	assert_false(hw_dr6_single_step(0x1));
+	assert_false(hw_dr6_single_step(0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +122,7 @@ int main(void)
 		cmocka_unit_test(four_slots_then_full),
 		cmocka_unit_test(remove_needs_exact_match),
 		cmocka_unit_test(dr6_names_the_slot),
+		cmocka_unit_test(dr6_single_step),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
