@@ -33,7 +33,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import run_test  # noqa: E402
-from run_test import Failure, log, proc_state, set_child_subreaper  # noqa: E402
+from run_test import Failure, children_of, log, proc_state, set_child_subreaper  # noqa: E402
 
 SKIP = 77
 VMM = "gdbhub-kvm"    # also its comm in /proc, which holds 15 characters
@@ -100,19 +100,7 @@ def is_live_vmm(pid):
 
 def vmm_children_of(parent):
     """Live gdbhub-kvm processes whose parent is parent."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == parent and is_live_vmm(int(entry)):
-            found.append(int(entry))
-    return found
+    return children_of(parent, lambda comm: comm == VMM)
 
 
 def run_alone(gdbhub_kvm, elf, cpus, folder):

@@ -157,9 +157,9 @@ def is_live_qemu(pid):
         return False
 
 
-def children_named(substr):
-    """Live processes whose parent is this runner and whose name has substr."""
-    me = os.getpid()
+def children_of(parent, keep):
+    """Live processes whose parent is parent and for whose name keep(comm)
+    holds."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -171,9 +171,14 @@ def children_named(substr):
             continue
         comm = stat[stat.find("(") + 1:stat.rfind(")")]
         fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == me and substr in comm and fields[0] not in ("Z", "X"):
+        if int(fields[1]) == parent and keep(comm) and fields[0] not in ("Z", "X"):
             found.append(int(entry))
     return found
+
+
+def children_named(substr):
+    """Live processes whose parent is this runner and whose name has substr."""
+    return children_of(os.getpid(), lambda comm: substr in comm)
 
 
 def kill_group(proc):
