@@ -29,7 +29,8 @@
  *   on_last_detach
  *                optional. "resume" (default) or "stay": whether a stopped VM
  *                runs on once its last controller leaves.
- *   arch         tcg, kvm, required. "i386" or "x86_64".
+ *   arch         tcg, kvm, required. tcg: "i386", "x86_64", "aarch64" or
+ *                "riscv64"; kvm: "i386" or "x86_64".
  *   kernel       tcg, kvm, required. Path of an existing, readable regular file.
  *   cmdline      tcg, kvm, optional. Kernel command line.
  *   memory_mb    tcg, kvm, optional. Integer 1..65536 (kvm: 2..3072), default 64.
@@ -120,8 +121,11 @@ static const struct mb_range {
 	[CFG_BACKEND_KVM] = { 2, 3072 },
 };
 
-/* Architectures the tcg and kvm backends know how to start a guest of. */
-static const char *const vm_arches[] = { "i386", "x86_64" };
+/* Architectures the tcg backend knows how to start a guest of (the QEMU
+ * for each: backends/tcg/qemu_cmdline.c); kvm runs x86 guests only, the
+ * host's own architecture. */
+static const char *const vm_arches[] = { "i386", "x86_64", "aarch64", "riscv64" };
+static const char *const kvm_arches[] = { "i386", "x86_64" };
 
 /* QEMU options gdbhub passes itself; a second copy in qemu_args would fight
  * them. "use" names the key that sets the option, NULL if none does. */
@@ -312,19 +316,47 @@ static int parse_backend(struct parser *p, json_object *obj, const char *where,
 	return 0;
 }
 
-/* Parse the guest architecture from the table tcg and kvm support. */
+/* The architectures backend kind starts guests of. */
+static const char *const *arches_of(enum cfg_backend_kind kind, size_t *n)
+{
+	*n = kind == CFG_BACKEND_KVM ? COUNT(kvm_arches) : COUNT(vm_arches);
+	return kind == CFG_BACKEND_KVM ? kvm_arches : vm_arches;
+}
+
+/* Fail for an arch another backend runs: "\"aarch64\" needs backend tcg
+ * (kvm runs i386 or x86_64)". */
+static int fail_arch_elsewhere(struct parser *p, const char *where, const char *s,
+	const struct cfg_target *t)
+{
+	size_t n;
+	const char *const *names = arches_of(t->backend, &n);
+	char *choices = cfg_list_names(names, n);
+
+	if (choices == NULL)
+		return cfg_oom(p);
+	cfg_fail(p, where, "arch", "\"%s\" needs backend \"tcg\" (%s runs %s)", s,
+		backend_names[t->backend], choices);
+	free(choices);
+	return -1;
+}
+
+/* Parse the guest architecture from the table of the target's backend. */
 static int parse_arch(struct parser *p, json_object *obj, const char *where, struct cfg_target *t)
 {
 	const char *s;
+	size_t n;
+	const char *const *names = arches_of(t->backend, &n);
 
 	if (cfg_opt_string(p, obj, where, "arch", &s) < 0)
 		return -1;
 	if (s == NULL)
 		return cfg_fail(p, where, "arch", "required for backend \"%s\"",
 			backend_names[t->backend]);
-	if (cfg_find_name(vm_arches, COUNT(vm_arches), s) < 0)
-		return cfg_fail_choice(p, where, "arch", "arch", s, vm_arches, COUNT(vm_arches));
-	return cfg_dup_into(p, &t->arch, s);
+	if (cfg_find_name(names, n, s) >= 0)
+		return cfg_dup_into(p, &t->arch, s);
+	if (cfg_find_name(vm_arches, COUNT(vm_arches), s) >= 0)
+		return fail_arch_elsewhere(p, where, s, t);
+	return cfg_fail_choice(p, where, "arch", "arch", s, names, n);
 }
 
 /* Parse the required kernel path, which must exist now. */

@@ -439,7 +439,11 @@ static void test_errors_kvm(void **state)
 		{ ROOT("{'name': 'k', 'backend': 'kvm', 'arch': 'i386'}"),
 		  "targets[0].kernel: required for backend \"kvm\"" },
 		{ ROOT(KVM(", 'arch': 'aarch64'")),
-		  "targets[0].arch: unknown arch \"aarch64\" (expected i386 or x86_64)" },
+		  "targets[0].arch: \"aarch64\" needs backend \"tcg\" (kvm runs i386 or x86_64)" },
+		{ ROOT(KVM(", 'arch': 'riscv64'")),
+		  "targets[0].arch: \"riscv64\" needs backend \"tcg\" (kvm runs i386 or x86_64)" },
+		{ ROOT(KVM(", 'arch': 'arm'")),
+		  "targets[0].arch: unknown arch \"arm\" (expected i386 or x86_64)" },
 		{ ROOT(KVM(", 'kernel': 'no.elf'")), "targets[0].kernel: no such file (@/no.elf)" },
 		{ ROOT(KVM(", 'kernel': 'adir'")), "targets[0].kernel: not a regular file (@/adir)" },
 		{ ROOT(KVM(", 'memory_mb': 0")),
@@ -539,6 +543,21 @@ static void test_parse_defaults(void **state)
 	assert_int_equal(cfg->n_listen, 0);
 	assert_int_equal(cfg->targets[0].n_listen, 0);
 	assert_int_equal(cfg->targets[0].n_qemu_args, 0);
+	config_free(cfg);
+}
+
+/* tcg starts every architecture it has a QEMU for; each keeps its name. */
+static void test_parse_tcg_arches(void **state)
+{
+	static const char *const arches[] = { "i386", "x86_64", "aarch64", "riscv64" };
+	struct config *cfg;
+
+	(void)state;
+	cfg = parse_ok(ROOT(TCG(", 'name': 'a'") ", " TCG(", 'name': 'b', 'arch': 'x86_64'") ", "
+		TCG(", 'name': 'c', 'arch': 'aarch64'") ", " TCG(", 'name': 'd', 'arch': 'riscv64'")));
+	assert_int_equal(cfg->n_targets, 4);
+	for (size_t i = 0; i < 4; i++)
+		assert_string_equal(cfg->targets[i].arch, arches[i]);
 	config_free(cfg);
 }
 
@@ -1075,7 +1094,10 @@ static void test_errors_backend_arch(void **state)
 		{ ROOT("{'name': 'd', 'backend': 'tcg', 'kernel': 'k.elf'}"),
 		  "targets[0].arch: required for backend \"tcg\"" },
 		{ ROOT("{'name': 'd', 'backend': 'tcg', 'arch': 'arm', 'kernel': 'k.elf'}"),
-		  "targets[0].arch: unknown arch \"arm\" (expected i386 or x86_64)" },
+		  "targets[0].arch: unknown arch \"arm\" (expected i386, x86_64, aarch64 or riscv64)" },
+		{ ROOT("{'name': 'd', 'backend': 'tcg', 'arch': 'AArch64', 'kernel': 'k.elf'}"),
+		  "targets[0].arch: unknown arch \"AArch64\" "
+		  "(expected i386, x86_64, aarch64 or riscv64)" },
 		{ ROOT("{'name': 'd', 'backend': 'tcg', 'arch': 386, 'kernel': 'k.elf'}"),
 		  "targets[0].arch: expected a string" },
 	};
@@ -1386,6 +1408,7 @@ int main(void)
 		cmocka_unit_test(test_errors_target_keys),
 		cmocka_unit_test(test_errors_name),
 		cmocka_unit_test(test_errors_backend_arch),
+		cmocka_unit_test(test_parse_tcg_arches),
 		cmocka_unit_test(test_errors_kernel),
 		cmocka_unit_test(test_errors_numbers),
 		cmocka_unit_test(test_errors_tcg_strings),
