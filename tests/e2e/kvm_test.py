@@ -63,6 +63,7 @@ KVM_SPECS = {
     "kvm_watch":        {},
     "kvm_transparency_step": {"guest": "traps", "baseline": True},
     "kvm_transparency_watch": {"guest": "traps", "baseline": True},
+    "kvm_guest_dr":     {"guest": "traps", "baseline": True},
     "kvm_timer_step":   {"guest": "timer"},
     "kvm_smp_interrupt": {"guest": "smp", "cpus": 4},
     # They stop at a breakpoint first.

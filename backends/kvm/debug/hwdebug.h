@@ -24,21 +24,45 @@ struct hw_slot {
 	unsigned len;
 };
 
-/* Take a free slot for kind at addr/len. Returns the slot, or -1 with
- * *why: no free slot, or a length x86 cannot watch (1, 2, 4, 8, aligned
- * to itself; execution breakpoints take len 1 as gdb sends it). Inserting
- * the same kind, addr and len twice takes no second slot. */
+/* The guest's own debug registers, as KVM_GET_DEBUGREGS reads them: KVM
+ * keeps them apart from the ones KVM_SET_GUEST_DEBUG loads, so the guest
+ * reads back what it wrote, but while we load ours its own do not fire
+ * unless we load them too (hw_debugregs). */
+struct hw_guest_dr {
+	uint64_t db[HW_SLOTS];
+	uint64_t dr7;
+};
+
+/* Slots the guest's DR7 enables (L or G bit), one bit per slot. */
+unsigned hw_guest_enabled(uint64_t dr7);
+
+/* Take a free slot for kind at addr/len. Slots in `guest` (the ones the
+ * guest enables) are taken only when no other is free: the guest's own
+ * breakpoint there is then suspended until the slot is ours no more.
+ * Returns the slot, or -1 with *why: no free slot, or a length x86 cannot
+ * watch (1, 2, 4, 8, aligned to itself; execution breakpoints take len 1
+ * as gdb sends it). The same kind, addr and len twice takes one slot. */
 int hw_insert(struct hw_slot slots[HW_SLOTS], enum hw_kind kind, uint64_t addr,
-	      unsigned len, const char **why);
+	      unsigned len, unsigned guest, const char **why);
+
+/* Free slots outside `guest`. */
+unsigned hw_free_for_host(const struct hw_slot slots[HW_SLOTS], unsigned guest);
 
 /* Free the slot holding exactly kind/addr/len. Returns 0 or -1. */
 int hw_remove(struct hw_slot slots[HW_SLOTS], enum hw_kind kind, uint64_t addr, unsigned len);
 
-/* DR0-3 and DR7 (debugreg[7]) for KVM_SET_GUEST_DEBUG; DR4-6 zero. */
-void hw_debugregs(const struct hw_slot slots[HW_SLOTS], uint64_t debugreg[8]);
+/* DR0-3 and DR7 (debugreg[7]) for KVM_SET_GUEST_DEBUG; DR4-6 zero. Each
+ * slot we do not use carries the guest's own breakpoint, if it has one
+ * there (guest may be NULL), so that it keeps firing: a #DB from such a
+ * slot is the guest's (hw_guest_dr6). */
+void hw_debugregs(const struct hw_slot slots[HW_SLOTS], const struct hw_guest_dr *guest,
+		  uint64_t debugreg[8]);
 
 /* Which used slot a #DB with this DR6 is about (lowest first), or -1. */
 int hw_slot_hit(const struct hw_slot slots[HW_SLOTS], uint64_t dr6);
+
+/* DR6 as the guest would have seen it: without our slots' bits. */
+uint64_t hw_guest_dr6(const struct hw_slot slots[HW_SLOTS], uint64_t dr6);
 
 /* Slots in use. */
 unsigned hw_used(const struct hw_slot slots[HW_SLOTS]);

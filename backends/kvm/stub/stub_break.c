@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "backends/kvm/stub/stub_internal.h"
 #include "proxy/rsp/rsp_hex.h"
@@ -49,9 +50,43 @@ static bool host_fires(const struct stub *st, enum hw_kind kind)
 	return kind == HW_EXEC ? st->vm->host.dr_exec_fires : st->vm->host.dr_watch_fires;
 }
 
+void stub_guest_dr(struct stub *st, unsigned cpu, struct hw_guest_dr *g)
+{
+	struct kvm_debugregs d;
+
+	memset(g, 0, sizeof(*g));
+	if (ioctl(st->vm->vcpus[cpu].fd, KVM_GET_DEBUGREGS, &d))
+		return;
+	memcpy(g->db, d.db, sizeof(g->db));
+	g->dr7 = d.dr7;
+}
+
+unsigned stub_guest_dr_slots(struct stub *st)
+{
+	unsigned mask = 0;
+
+	for (unsigned i = 0; i < st->vm->n_vcpus; i++) {
+		struct hw_guest_dr g;
+
+		stub_guest_dr(st, i, &g);
+		mask |= hw_guest_enabled(g.dr7);
+	}
+	return mask;
+}
+
+/* Say so when a client's breakpoint takes a slot the guest uses itself. */
+static void warn_guest_slot(int slot, unsigned guest)
+{
+	if (slot >= 0 && (guest & (1u << slot)))
+		fprintf(stderr, "gdbhub-kvm: DR%d is the guest's own too; its breakpoint there "
+			"is suspended while the debugger holds the slot\n", slot);
+}
+
 static void insert_hw(struct stub *st, bool insert, enum hw_kind kind, uint64_t addr, uint64_t len)
 {
+	unsigned guest = insert ? stub_guest_dr_slots(st) : 0;
 	const char *why = NULL;
+	int slot = -1;
 
 	if (insert && !host_fires(st, kind)) {
 		fprintf(stderr, "gdbhub-kvm: Z%d,%llx refused: this host's KVM never fires %s "
@@ -62,12 +97,13 @@ static void insert_hw(struct stub *st, bool insert, enum hw_kind kind, uint64_t 
 	}
 	if (!insert) {
 		hw_remove(st->hw, kind, addr, (unsigned)len);
-	} else if (hw_insert(st->hw, kind, addr, (unsigned)len, &why) < 0) {
+	} else if ((slot = hw_insert(st->hw, kind, addr, (unsigned)len, guest, &why)) < 0) {
 		fprintf(stderr, "gdbhub-kvm: Z%d,%llx,%llx refused: %s\n", kind,
 			(unsigned long long)addr, (unsigned long long)len, why);
 		stub_send_error(st, 0x1c); /* gdb then says it cannot insert it */
 		return;
 	}
+	warn_guest_slot(slot, guest);
 	if (stub_apply_debug(st)) {
 		stub_send_error(st, 0x30);
 		return;
@@ -103,16 +139,18 @@ static int memwatch_ranges(struct stub *st, bool insert, uint64_t addr, uint64_t
 }
 
 /* Write watchpoints by read-only mapping where debug registers do not
- * fire for data, or all four are taken; reported as `watch:` with the
- * address gdb gave. */
-static bool use_memwatch(const struct stub *st, enum hw_kind kind, uint64_t addr, uint64_t len)
+ * fire for data, or all four are taken (by us or by the guest: a write
+ * watch has this way, so it never suspends one of the guest's own);
+ * reported as `watch:` with the address gdb gave. */
+static bool use_memwatch(struct stub *st, enum hw_kind kind, uint64_t addr, uint64_t len)
 {
 	if (kind != HW_WRITE)
 		return false;
 	for (size_t i = 0; i < st->watches.n; i++)
 		if (st->watches.v[i].va == addr)
 			return true; /* where it went when inserted */
-	return !st->vm->host.dr_watch_fires || hw_used(st->hw) == HW_SLOTS || len > 8;
+	return !st->vm->host.dr_watch_fires || len > 8 ||
+	       hw_free_for_host(st->hw, stub_guest_dr_slots(st)) == 0;
 }
 
 /* A watch spans at most this much: each page is a memslot of its own. */

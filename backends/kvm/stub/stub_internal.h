@@ -90,6 +90,12 @@ void stub_breakpoint(struct stub *st, bool insert, const char *args, size_t len)
 void stub_forget_breakpoints(struct stub *st);
 int stub_apply_debug(struct stub *st);
 
+/* The guest's own debug registers on one vCPU (zero if they cannot be
+ * read), and the slots the guest enables on any vCPU: ours avoid those
+ * while others are free. */
+void stub_guest_dr(struct stub *st, unsigned cpu, struct hw_guest_dr *g);
+unsigned stub_guest_dr_slots(struct stub *st);
+
 /* Queries: q/Q packets and monitor commands. */
 void stub_query(struct stub *st, const char *p, size_t len);
 

@@ -65,9 +65,12 @@ static int set_guest_debug(struct stub *st, unsigned cpu, bool step, int lift)
 		slots[lift].used = false;
 	if (st->vm->host.int3 == INT3_EXITS_DEBUG)
 		dbg.control |= KVM_GUESTDBG_USE_SW_BP;
-	if (hw_used(slots)) {
+	if (hw_used(slots)) { /* ours loaded: load the guest's beside them */
+		struct hw_guest_dr guest;
+
+		stub_guest_dr(st, cpu, &guest);
 		dbg.control |= KVM_GUESTDBG_USE_HW_BP;
-		hw_debugregs(slots, (uint64_t *)dbg.arch.debugreg);
+		hw_debugregs(slots, &guest, (uint64_t *)dbg.arch.debugreg);
 	}
 	if (step) {
 		dbg.control |= KVM_GUESTDBG_SINGLESTEP;

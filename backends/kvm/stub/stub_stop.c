@@ -34,7 +34,9 @@ static void watch_reason(const struct hw_slot *s, char *out, size_t cap)
 		snprintf(out, cap, "%s:%llx;", names[s->kind], (unsigned long long)s->addr);
 }
 
-/* A #DB: ours if we stepped this vCPU or one of our slots fired. */
+/* A #DB: ours if we stepped this vCPU or one of our slots fired; else the
+ * guest's (its TF, or its own breakpoint in a slot we left it), given
+ * back with DR6 as it would have been without us. */
 static void debug_stop(struct stub *st, struct vcpu *v)
 {
 	int slot = hw_slot_hit(st->hw, v->ev.dr6);
@@ -48,7 +50,9 @@ static void debug_stop(struct stub *st, struct vcpu *v)
 	} else if (v->stepping && (v->ev.dr6 & DR6_BS)) {
 		send_stop(st, v->index, GDB_SIGTRAP, "");
 	} else {
-		st->pending[v->index] = (struct pending_exception){ true, 1, v->ev.dr6 };
+		uint64_t dr6 = hw_guest_dr6(st->hw, v->ev.dr6);
+
+		st->pending[v->index] = (struct pending_exception){ true, 1, dr6 };
 		send_stop(st, v->index, GDB_SIGTRAP, "guest-exception:1;");
 	}
 }
