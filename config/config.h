@@ -43,7 +43,7 @@ struct cfg_target {
 	char *name;
 	enum cfg_backend_kind backend;
 	/* tcg and kvm (qemu_args: tcg only) */
-	char *arch;          /* "i386", "x86_64" */
+	char *arch;          /* "i386", "x86_64", "aarch64" (tcg), "riscv64" (tcg) */
 	char *kernel;        /* absolute path, checked to exist */
 	char *cmdline;       /* optional kernel command line, NULL if absent */
 	unsigned memory_mb;  /* default 64 */

@@ -11,13 +11,37 @@
 struct arch_quirks {
 	const char *arch;
 	const char *binary;
-	const char *exit_device; /* how the guest ends QEMU with a status */
-	unsigned hw_slots;       /* hardware breakpoint/watchpoint slots */
+	const char *machine;           /* -machine, NULL: the binary's default */
+	const char *cpu;               /* -cpu, NULL: the machine's default */
+	const char *const *guest_opts; /* how the guest boots and ends QEMU with a status */
+	unsigned hw_slots;             /* hardware breakpoint/watchpoint slots */
 };
 
+/* x86: a write of v to port 0xf4 ends QEMU with status (v << 1) | 1. */
+static const char *const x86_opts[] = {
+	"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", NULL
+};
+
+/* aarch64 virt has no exit device: semihosting's SYS_EXIT is the one way
+ * a guest ends QEMU with a status of its choosing (PSCI SYSTEM_OFF gives 0).
+ * It also lets the guest use the other semihosting calls, host files too. */
+static const char *const aarch64_opts[] = {
+	"-semihosting-config", "enable=on,target=native", NULL
+};
+
+/* riscv64 virt: no firmware, so the kernel's ELF runs from 0x80000000 in
+ * M-mode; the machine's sifive_test device at 0x100000 is the exit. */
+static const char *const riscv64_opts[] = { "-bios", "none", NULL };
+
+/* hw_slots: QEMU's TCG gdbstub takes any number, so the daemon offers what
+ * the emulated CPU's own debug hardware has, a session behaving the same
+ * on every backend: x86 DR0-3; Cortex-A57 6 breakpoint and 4 watchpoint
+ * registers, in one pool the 4 both fit; QEMU's riscv 2 Sdtrig triggers. */
 static const struct arch_quirks arches[] = {
-	{ "i386", "qemu-system-i386", "isa-debug-exit,iobase=0xf4,iosize=0x04", 4 },
-	{ "x86_64", "qemu-system-x86_64", "isa-debug-exit,iobase=0xf4,iosize=0x04", 4 },
+	{ "i386", "qemu-system-i386", NULL, NULL, x86_opts, 4 },
+	{ "x86_64", "qemu-system-x86_64", NULL, NULL, x86_opts, 4 },
+	{ "aarch64", "qemu-system-aarch64", "virt", "cortex-a57", aarch64_opts, 4 },
+	{ "riscv64", "qemu-system-riscv64", "virt", NULL, riscv64_opts, 2 },
 };
 
 /* The quirks for an architecture, or NULL. */
@@ -64,6 +88,10 @@ int qemu_cmdline_build(struct qemu_cmdline *cl, const struct cfg_target *cfg, in
 	if (q == NULL)
 		return cause_fail(cause, "no QEMU for architecture %s", cfg->arch);
 	rc |= add(cl, "%s", q->binary);
+	if (q->machine != NULL)
+		rc |= add(cl, "-machine") | add(cl, "%s", q->machine);
+	if (q->cpu != NULL)
+		rc |= add(cl, "-cpu") | add(cl, "%s", q->cpu);
 	rc |= add(cl, "-accel") | add(cl, "tcg") | add(cl, "-S");
 	rc |= add(cl, "-nodefaults") | add(cl, "-display") | add(cl, "none") | add(cl, "-no-reboot");
 	rc |= add(cl, "-m") | add(cl, "%u", cfg->memory_mb);
@@ -73,7 +101,8 @@ int qemu_cmdline_build(struct qemu_cmdline *cl, const struct cfg_target *cfg, in
 		rc |= add(cl, "-append") | add(cl, "%s", cfg->cmdline);
 	rc |= add(cl, "-serial");
 	rc |= cfg->serial != NULL ? add(cl, "file:%s", cfg->serial) : add(cl, "null");
-	rc |= add(cl, "-device") | add(cl, "%s", q->exit_device);
+	for (const char *const *opt = q->guest_opts; *opt != NULL; opt++)
+		rc |= add(cl, "%s", *opt);
 	rc |= add(cl, "-chardev") | add(cl, "socket,id=gdbhub-gdb,fd=%d,server=on,wait=off", gdb_fd);
 	rc |= add(cl, "-gdb") | add(cl, "chardev:gdbhub-gdb");
 	rc |= add(cl, "-chardev") | add(cl, "socket,id=gdbhub-qmp,fd=%d,server=on,wait=off", qmp_fd);

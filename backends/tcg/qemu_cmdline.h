@@ -17,9 +17,10 @@ struct qemu_cmdline {
 int qemu_cmdline_build(struct qemu_cmdline *cl, const struct cfg_target *cfg, int gdb_fd,
 		       int qmp_fd, const char *pidfile, char **cause);
 
-/* Hardware debug slots the architecture has (x86: DR0-3), 0 if unknown.
- * QEMU's TCG emulates any number; the daemon offers what real hardware has,
- * so a session behaves the same on every backend. */
+/* Hardware debug slots the architecture has (x86: DR0-3, aarch64 4,
+ * riscv64 2), 0 if unknown. QEMU's TCG emulates any number; the daemon
+ * offers what the emulated CPU has, so a session behaves the same on every
+ * backend. */
 unsigned qemu_arch_hw_slots(const char *arch);
 
 /* Free argv. */
