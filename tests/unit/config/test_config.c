@@ -1382,6 +1382,47 @@ static void test_example_demo(void **state)
 	check_example_demo(CONFIG_EXAMPLES_DIR "/demo-kvm.json", CFG_BACKEND_KVM);
 }
 
+/* One example per tcg architecture: its demo guest, from the build tree when
+ * built, else refused by name as demo.json is. */
+static void check_example_arch(const char *arch, const char *guest)
+{
+	struct config *cfg = NULL;
+	const struct cfg_target *t;
+	char *cause = NULL, path[512], kernel[512], name[32];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/tcg-%s.json", CONFIG_EXAMPLES_DIR, arch);
+	snprintf(kernel, sizeof(kernel), "%s/../../build/tests/guests/%s", CONFIG_EXAMPLES_DIR,
+		guest);
+	r = config_load(path, &cfg, &cause);
+	if (access(kernel, R_OK) != 0) {
+		char want[600];
+
+		snprintf(want, sizeof(want), "targets[0].kernel: no such file (%s)", kernel);
+		assert_int_equal(r, -1);
+		assert_string_equal(cause, want);
+		free(cause);
+		return;
+	}
+	assert_int_equal(r, 0);
+	snprintf(name, sizeof(name), "demo-%s", arch);
+	assert_int_equal(cfg->n_targets, 1);
+	t = config_find_target(cfg, name);
+	assert_non_null(t);
+	assert_int_equal(t->backend, CFG_BACKEND_TCG);
+	assert_string_equal(t->arch, arch);
+	assert_string_equal(t->kernel, kernel);
+	config_free(cfg);
+}
+
+static void test_example_arches(void **state)
+{
+	(void)state;
+	check_example_arch("x86_64", "x86_64/demo.elf");
+	check_example_arch("aarch64", "aarch64/demo.elf");
+	check_example_arch("riscv64", "riscv64/demo.elf");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1409,6 +1450,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name),
 		cmocka_unit_test(test_errors_backend_arch),
 		cmocka_unit_test(test_parse_tcg_arches),
+		cmocka_unit_test(test_example_arches),
 		cmocka_unit_test(test_errors_kernel),
 		cmocka_unit_test(test_errors_numbers),
 		cmocka_unit_test(test_errors_tcg_strings),
