@@ -19,7 +19,9 @@ lldb/SCRIPT.lldb.  A script is lldb commands with checks under each command:
 the next one's).  A command whose output says "error:" fails unless one of its
 checks expects an error.  Before lldb runs, ${...} in the script is replaced:
 ${elf}, ${connect} (host:port), ${exit_status} (what lldb must report at the
-guest's exit after exit_value = 9), ${sym:NAME} (NAME's address from the ELF:
+guest's exit after exit_value = 9), ${src} (the guest's C file), ${line:TEXT}
+(the number of its first line holding TEXT; ${next:TEXT}: the line after
+it), ${sym:NAME} (NAME's address from the ELF:
 0x... in a command, a regular expression for it with any leading zeros in a
 check), ${signal:NAME} and ${wait:NAME} (a `platform shell` command that
 creates or waits for the scratch directory's signal-NAME, the files
@@ -55,22 +57,39 @@ SCRIPTS = os.path.join(HERE, "lldb")
 WAIT = 60            # s, for ${wait:NAME}, as check.wait_for
 LLDB_TIMEOUT = 120   # s, one lldb session
 
-# Per architecture: the QEMU that --direct starts (the daemon picks its own
-# from the config's arch) and the guest's exit status after exit_value = 9
-# (isa-debug-exit: status * 2 + 1).
+# Per architecture: the QEMU that --direct starts, with what the tcg backend
+# adds for the guest's exit (the daemon builds its own from the config's
+# arch), and the guest's exit status after exit_value = 9 (isa-debug-exit:
+# status * 2 + 1; aarch64 semihosting SYS_EXIT: the status itself).
+X86_EXIT = ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 ARCHES = {
-    "i386": {"qemu": "qemu-system-i386", "exit_status": 19},
+    "i386": {"qemu": "qemu-system-i386", "args": X86_EXIT, "exit_status": 19},
+    "x86_64": {"qemu": "qemu-system-x86_64", "args": X86_EXIT, "exit_status": 19},
+    "aarch64": {"qemu": "qemu-system-aarch64",
+                "args": ["-M", "virt", "-cpu", "cortex-a57",
+                         "-semihosting-config", "enable=on,target=native"],
+                "exit_status": 9},
 }
+GUESTS_SRC = os.path.join(HERE, "..", "guests")
 
 # What each test needs.
-#   script  lldb/SCRIPT.lldb, lldb's commands and checks
-#   arch    the target's arch (ARCHES)
-#   guest   the ELF in --guests-dir, without .elf
-#   gdb     lldb/GDB.py, a gdb scenario run at the same time (no --direct)
+#   script   lldb/SCRIPT.lldb, lldb's commands and checks
+#   arch     the target's arch (ARCHES)
+#   guest    the kernel QEMU boots: an ELF in --guests-dir, without .elf
+#   symbols  the ELF lldb (and gdb) load, if not the kernel (x86_64: QEMU
+#            boots an ELF32 rewrap of the x86-64 link)
+#   source   the guest's C file in tests/guests (${src}, ${line:...})
+#   gdb      lldb/GDB.py, a gdb scenario run at the same time (no --direct)
+I386 = {"arch": "i386", "guest": "demo", "source": "demo.c"}
+X86_64 = {"arch": "x86_64", "guest": "x86_64/demo", "symbols": "x86_64/demo64",
+          "source": "demo.c"}
+AARCH64 = {"arch": "aarch64", "guest": "aarch64/demo", "source": "demo_virt.c"}
 SPECS = {
-    "lldb_basics":   {"script": "basics", "arch": "i386", "guest": "demo"},
-    "lldb_with_gdb": {"script": "with_gdb", "arch": "i386", "guest": "demo",
-                      "gdb": "with_gdb"},
+    "lldb_basics":          dict(I386, script="basics"),
+    "lldb_with_gdb":        dict(I386, script="with_gdb", gdb="with_gdb"),
+    "lldb_basics_x86_64":   dict(X86_64, script="basics"),
+    "lldb_with_gdb_x86_64": dict(X86_64, script="with_gdb", gdb="with_gdb"),
+    "lldb_basics_aarch64":  dict(AARCH64, script="basics"),
 }
 
 
@@ -123,18 +142,33 @@ class LldbTest(run_test.Test):
     def __init__(self, args, name, spec):
         super().__init__(args, name, spec)
         self.arch = spec["arch"]
-        self.syms = None
+        self.kernel = self.elf
+        if spec.get("symbols"):
+            self.elf = os.path.join(args.guests_dir, spec["symbols"] + ".elf")
+        self.syms = symbols(self.elf)
+        with open(os.path.join(GUESTS_SRC, spec["source"])) as f:
+            self.source = f.read().splitlines()
         self.failures = 0
         self.passes = 0
 
     # -- the daemon's config: the test's arch instead of run_test's i386
 
     def start_daemon(self):
-        self.write_config({"backend": "tcg", "arch": self.arch, "kernel": self.elf,
+        self.write_config({"backend": "tcg", "arch": self.arch, "kernel": self.kernel,
                            "memory_mb": 64, "cpus": 1, "serial": self.serial})
         self.daemon = self.spawn_daemon(self.config, self.daemon_log)
         self.watching = True
         run_test.threading.Thread(target=self.watch_pidfile, daemon=True).start()
+
+    def start_own_qemu(self, gdb_dev):
+        """--direct: QEMU for the test's arch with its own gdbstub."""
+        cmd = [self.args.qemu, "-kernel", self.kernel, "-m", "64", "-smp", "1", "-S",
+               "-gdb", gdb_dev] + ARCHES[self.arch]["args"] + [
+               "-display", "none", "-nodefaults", "-serial", "file:" + self.serial]
+        log("starting " + " ".join(cmd))
+        with open(self.qemu_log, "ab") as out:
+            self.qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                         stderr=out, start_new_session=True)
 
     # -- scripts
 
@@ -147,6 +181,8 @@ class LldbTest(run_test.Test):
                     raise Failure("${sym:%s}: no such symbol in %s" % (arg, self.elf))
                 addr = self.syms[name] + (int(off, 0) if off else 0)
                 return "0x0*%x\\b" % addr if in_check else "0x%x" % addr
+            if key in ("line", "next"):
+                return str(self.line_of(arg) + (key == "next"))
             if key == "signal":
                 return "platform shell touch " + os.path.join(self.tmp, "signal-" + arg)
             if key == "wait":
@@ -154,11 +190,19 @@ class LldbTest(run_test.Test):
                     sys.executable, os.path.abspath(__file__),
                     os.path.join(self.tmp, "signal-" + arg))
             values = {"elf": self.elf, "connect": "127.0.0.1:%d" % self.port,
-                      "exit_status": str(ARCHES[self.arch]["exit_status"])}
+                      "exit_status": str(ARCHES[self.arch]["exit_status"]),
+                      "src": self.spec["source"]}
             if key not in values:
                 raise Failure("unknown ${%s} in the script" % m.group(1))
-            return values[key]
+            return re.escape(values[key]) if in_check else values[key]
         return re.sub(r"\$\{([^}]*)\}", one, text)
+
+    def line_of(self, text):
+        """The number of the guest source's first line holding text."""
+        for n, line in enumerate(self.source, 1):
+            if text in line:
+                return n
+        raise Failure("${line:%s}: not in %s" % (text, self.spec["source"]))
 
     def result(self, ok, what):
         if ok:
@@ -313,16 +357,15 @@ def main():
     if not args.direct and not args.gdbhub:
         ap.error("--gdbhub is required unless --direct")
     args.guests_dir = os.path.abspath(args.guests_dir)
-    elf = os.path.join(args.guests_dir, spec["guest"] + ".elf")
-    if not os.path.exists(elf):
-        print("SKIP: no guest %s" % elf)
-        return run_test.SKIP
+    for guest in (spec["guest"], spec.get("symbols")):
+        elf = os.path.join(args.guests_dir, guest + ".elf") if guest else None
+        if elf and not os.path.exists(elf):
+            print("SKIP: no guest %s (not built: a cross compiler missing?)" % elf)
+            return run_test.SKIP
     if args.gdbhub:
         args.gdbhub = os.path.abspath(args.gdbhub)
     run_test.set_child_subreaper()
-    test = LldbTest(args, args.test, spec)
-    test.syms = symbols(elf)
-    return 0 if test.run() else 1
+    return 0 if LldbTest(args, args.test, spec).run() else 1
 
 
 if __name__ == "__main__":
