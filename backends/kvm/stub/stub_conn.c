@@ -41,6 +41,17 @@ void stub_send_str(struct stub *st, const char *s)
 	stub_send(st, s, strlen(s));
 }
 
+/* A notification (`%...#xx`): never acknowledged, so never resent on a
+ * NAK; the last packet stays what a NAK repeats. */
+void stub_send_notification(struct stub *st, const char *payload)
+{
+	uint8_t out[RSP_ENCODED_MAX(STOPQ_TEXT + 8)];
+	size_t n = rsp_encode_notification(out, sizeof(out), (const uint8_t *)payload,
+					   strlen(payload));
+
+	write_all(st, out, n);
+}
+
 void stub_send_error(struct stub *st, unsigned code)
 {
 	char e[8];
@@ -84,7 +95,7 @@ static bool read_gdb(struct stub *st)
 		return true;
 	if (n <= 0)
 		return false;
-	while (off < (size_t)n && st->fd >= 0 && !st->exited) {
+	while (off < (size_t)n && st->fd >= 0 && !st->mode->done(st)) {
 		struct rsp_event ev;
 
 		off += rsp_decoder_feed(&st->dec, buf + off, (size_t)n - off, &ev);
@@ -95,12 +106,16 @@ static bool read_gdb(struct stub *st)
 }
 
 /* gdb left without a word: what it inserted must not stay in the guest,
- * and the guest goes on running, as after a detach. */
+ * and the guest goes on running, as after a detach (in all-stop, the
+ * mode the next debugger starts in). */
 static void forget_debugger(struct stub *st)
 {
 	if (st->fd >= 0)
 		close(st->fd);
 	st->fd = -1;
+	stub_set_non_stop(st, false);
+	if (st->exited)
+		return; /* it ended while gdb was still draining non-stop stops */
 	if (st->running) {
 		struct vcpu *v;
 
@@ -121,7 +136,7 @@ static void serve_connection(struct stub *st)
 	rsp_decoder_init(&st->dec, st->dec_buf, STUB_PACKET_MAX);
 	st->no_ack = false;
 	st->arch_fixed = st->arch_given; /* a new gdb reads target.xml again */
-	while (st->fd >= 0 && !st->exited) {
+	while (st->fd >= 0 && !st->mode->done(st)) {
 		struct pollfd p[2] = {
 			{ .fd = st->fd, .events = POLLIN },
 			{ .fd = st->vm->event_fd, .events = POLLIN },
@@ -186,6 +201,7 @@ int stub_serve(struct vm *vm, int listen_fd, const struct stub_options *opt)
 	int status;
 
 	st->vm = vm;
+	st->mode = &stub_all_stop;
 	vm->watches = &st->watches;
 	st->fd = -1;
 	st->pending = calloc(vm->n_vcpus, sizeof(*st->pending));
@@ -206,6 +222,7 @@ int stub_serve(struct vm *vm, int listen_fd, const struct stub_options *opt)
 	swbreak_clear(&st->sw, &vm->mem);
 	memwatch_clear(&st->watches);
 	vm->watches = NULL;
+	stub_nonstop_free(st);
 	free(st->pending);
 	free(st);
 	return status;

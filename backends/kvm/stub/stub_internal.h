@@ -9,6 +9,7 @@
 #include "backends/kvm/debug/hwdebug.h"
 #include "backends/kvm/debug/swbreak.h"
 #include "backends/kvm/regs/gdb_regs.h"
+#include "backends/kvm/stub/stopq.h"
 #include "backends/kvm/vmm/vm.h"
 #include "proxy/rsp/rsp_frame.h"
 
@@ -27,8 +28,43 @@ struct pending_exception {
 	uint64_t dr6;         /* for #DB: what the guest's DR6 must say */
 };
 
+/* What one vCont action asks of one vCPU (ACT_NONE: `t`, or nothing). */
+enum action_kind { ACT_NONE = 0, ACT_CONT, ACT_STEP, ACT_RANGE };
+
+struct action {
+	enum action_kind kind;
+	int signal;
+	uint64_t start, end;  /* ACT_RANGE: step while start <= pc < end */
+};
+
+struct stub;
+struct nonstop;  /* stub_nonstop.c */
+
+/* Everything that differs between all-stop and non-stop (QNonStop:1), in
+ * one table per mode: stub_all_stop (stub_stop.c, stub_packets.c) and
+ * stub_non_stop (stub_nonstop.c). */
+struct stub_mode {
+	const char *name;
+	/* One decoded packet from gdb. */
+	void (*packet)(struct stub *st, const char *p, size_t len);
+	/* gdb's Ctrl-C byte (0x03). */
+	void (*interrupt)(struct stub *st);
+	/* The event fd says a running vCPU parked with an event. */
+	void (*vcpu_event)(struct stub *st);
+	/* The stop reply for vCPU cpu (or the VM's end, cpu < 0) is ready. */
+	void (*stopped)(struct stub *st, int cpu, const char *reply);
+	/* The connection has nothing left to do: the guest ended and gdb
+	 * has been told. */
+	bool (*done)(const struct stub *st);
+};
+
+extern const struct stub_mode stub_all_stop;
+extern const struct stub_mode stub_non_stop;
+
 struct stub {
 	struct vm *vm;
+	const struct stub_mode *mode;  /* all-stop unless gdb asked otherwise */
+	struct nonstop *ns;            /* non-stop state, NULL until first used */
 	int fd;                      /* gdb connection, -1 between connections */
 	struct rsp_decoder dec;
 	uint8_t dec_buf[STUB_PACKET_MAX + 1];
@@ -36,7 +72,7 @@ struct stub {
 	size_t last_len;             /* last packet sent, for a NAK */
 	bool no_ack;
 	bool multiprocess;
-	bool running;                /* vCPUs in KVM_RUN; a stop reply is owed */
+	bool running;                /* vCPUs in KVM_RUN; all-stop: a stop reply is owed */
 	bool phys;                   /* monitor phys: memory addresses are physical */
 	bool step_irqs;              /* monitor step-irq on: steps may take interrupts */
 	bool has_blockirq;           /* KVM can hold interrupts off during a step */
@@ -60,9 +96,19 @@ struct stub {
 void stub_send(struct stub *st, const char *payload, size_t len);
 void stub_send_str(struct stub *st, const char *s);
 void stub_send_error(struct stub *st, unsigned code);
+void stub_send_notification(struct stub *st, const char *payload);
 
-/* One decoded packet from gdb. */
+/* One decoded packet from gdb: st->mode's packet, which ends in
+ * stub_dispatch (the packet by its first letter); all-stop refuses all
+ * but a few while the vCPUs run. */
 void stub_handle_packet(struct stub *st, const char *p, size_t len);
+void stub_dispatch(struct stub *st, const char *p, size_t len);
+void stub_allstop_packet(struct stub *st, const char *p, size_t len);
+
+/* QNonStop: enter non-stop (every vCPU must be parked) or leave it (every
+ * vCPU ends up parked, st->running false). 0, or -1 out of memory. */
+int stub_set_non_stop(struct stub *st, bool on);
+void stub_nonstop_free(struct stub *st);
 
 /* vCPU register state (the vCPU must be parked). */
 int stub_get_state(struct stub *st, unsigned cpu, struct vcpu_state *vs);
@@ -83,6 +129,22 @@ void stub_continue_all(struct stub *st, int step_cpu, int signal);
 void stub_interrupt(struct stub *st);
 void stub_on_vcpu_event(struct stub *st);
 void stub_report_current(struct stub *st);
+
+/* vCont's actions per vCPU: the leftmost naming a vCPU (or naming none)
+ * wins; decided[i] says vCPU i was named. 0, or -1 for a malformed one. */
+int stub_parse_vcont(struct stub *st, const char *p, const char *end, struct action *act,
+		     bool *decided);
+/* Get parked vCPU cpu ready to carry out act at the next vm_resume (its
+ * guest exception given back for SIGTRAP, stepped over our breakpoint,
+ * debug state set; every vCPU must be parked, and the caller sets the
+ * resume flags afterwards). False if the step over our breakpoint
+ * stopped it already: its event is in vcpus[cpu].ev. */
+bool stub_ready_vcpu(struct stub *st, unsigned cpu, const struct action *act);
+
+/* The stop reply for v's event, or for vCPU cpu with signal sig and a
+ * reason (`swbreak:;` or empty), to st->mode's stopped. */
+void stub_report_event(struct stub *st, struct vcpu *v);
+void stub_report_stop(struct stub *st, unsigned cpu, int sig, const char *reason);
 
 /* Breakpoints: Z/z; stub_forget_breakpoints removes every one a debugger
  * inserted (detach, or the debugger vanished). */

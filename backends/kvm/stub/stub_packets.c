@@ -166,14 +166,24 @@ static bool allowed_while_running(const char *p, size_t len)
 
 void stub_handle_packet(struct stub *st, const char *p, size_t len)
 {
+	st->mode->packet(st, p, len);
+}
+
+void stub_allstop_packet(struct stub *st, const char *p, size_t len)
+{
+	if (st->running && len > 0 && !allowed_while_running(p, len)) {
+		stub_send_error(st, ERR_RUNNING);
+		return;
+	}
+	stub_dispatch(st, p, len);
+}
+
+void stub_dispatch(struct stub *st, const char *p, size_t len)
+{
 	const char *end = p + len;
 
 	if (len == 0) {
 		stub_send_str(st, "");
-		return;
-	}
-	if (st->running && !allowed_while_running(p, len)) {
-		stub_send_error(st, ERR_RUNNING);
 		return;
 	}
 	switch (p[0]) {

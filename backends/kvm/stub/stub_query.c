@@ -59,7 +59,7 @@ static void supported(struct stub *st, const char *p, size_t len)
 	st->multiprocess = memmem(p, len, "multiprocess+", 13) != NULL;
 	snprintf(buf, sizeof(buf),
 		 "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;qXfer:threads:read+;"
-		 "swbreak+;hwbreak+;vContSupported+%s",
+		 "swbreak+;hwbreak+;vContSupported+;QNonStop+%s",
 		 STUB_PACKET_MAX, st->multiprocess ? ";multiprocess+" : "");
 	stub_send_str(st, buf);
 }
@@ -163,6 +163,20 @@ static void current_thread(struct stub *st)
 	stub_send_str(st, buf);
 }
 
+/* QNonStop:1 / QNonStop:0. */
+static void non_stop(struct stub *st, const char *arg, size_t len)
+{
+	if (len != 1 || (arg[0] != '0' && arg[0] != '1')) {
+		stub_send_error(st, 1);
+		return;
+	}
+	if (stub_set_non_stop(st, arg[0] == '1')) {
+		stub_send_error(st, 0x0c);
+		return;
+	}
+	stub_send_str(st, "OK");
+}
+
 static void rcmd(struct stub *st, const char *hex, size_t len)
 {
 	char cmd[256], out[2048];
@@ -196,6 +210,8 @@ void stub_query(struct stub *st, const char *p, size_t len)
 		current_thread(st);
 	else if (starts(p, len, "qAttached"))
 		stub_send_str(st, "1");
+	else if (starts(p, len, "QNonStop:"))
+		non_stop(st, p + 9, len - 9);
 	else if (starts(p, len, "qRcmd,"))
 		rcmd(st, p + 6, len - 6);
 	else

@@ -13,14 +13,6 @@
 #include "backends/kvm/stub/stub_internal.h"
 #include "proxy/rsp/rsp_hex.h"
 
-enum action_kind { ACT_NONE = 0, ACT_CONT, ACT_STEP, ACT_RANGE };
-
-struct action {
-	enum action_kind kind;
-	int signal;
-	uint64_t start, end;
-};
-
 int stub_get_state(struct stub *st, unsigned cpu, struct vcpu_state *vs)
 {
 	int fd = st->vm->vcpus[cpu].fd;
@@ -227,6 +219,21 @@ static void resume(struct stub *st, const struct action *act)
 	vm_resume(vm);
 }
 
+bool stub_ready_vcpu(struct stub *st, unsigned cpu, const struct action *act)
+{
+	struct vcpu *v = &st->vm->vcpus[cpu];
+
+	if (act->signal == GDB_SIGTRAP && st->pending[cpu].valid)
+		reinject(st, cpu, &st->pending[cpu]);
+	st->pending[cpu].valid = false;
+	if (step_over(st, cpu))
+		return false;
+	v->range_start = act->kind == ACT_RANGE ? act->start : 0;
+	v->range_end = act->kind == ACT_RANGE ? act->end : 0;
+	set_guest_debug(st, cpu, act->kind == ACT_STEP || act->kind == ACT_RANGE, -1);
+	return true;
+}
+
 void stub_continue_all(struct stub *st, int step_cpu, int signal)
 {
 	struct action *act = calloc(st->vm->n_vcpus, sizeof(*act));
@@ -273,8 +280,8 @@ static int parse_action(struct stub *st, const char **p, const char *end, struct
 
 /* vCont;ACTION[:TID]...: the first action naming a vCPU (or the first
  * without a thread) decides what it does. */
-static int parse_vcont(struct stub *st, const char *p, const char *end, struct action *act,
-		       bool *decided)
+int stub_parse_vcont(struct stub *st, const char *p, const char *end, struct action *act,
+		     bool *decided)
 {
 	while (p < end) {
 		struct action a;
@@ -298,7 +305,7 @@ static void vcont(struct stub *st, const char *p, const char *end)
 	struct action *act = calloc(n, sizeof(*act));
 	bool *decided = calloc(n, sizeof(*decided));
 	bool any = false;
-	int bad = parse_vcont(st, p, end, act, decided);
+	int bad = stub_parse_vcont(st, p, end, act, decided);
 
 	for (unsigned i = 0; i < n; i++)
 		any |= act[i].kind != ACT_NONE;

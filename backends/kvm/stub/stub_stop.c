@@ -1,5 +1,6 @@
-/* Stopping: all vCPUs out of KVM_RUN, then one stop reply that says which
- * vCPU stopped and why (see stub_internal.h). Every debug exception is
+/* Stopping: the stop reply that says which vCPU stopped and why, and the
+ * all-stop way of getting there: all vCPUs out of KVM_RUN, then one stop
+ * reply (non-stop: stub_nonstop.c; see stub_internal.h). Every debug exception is
  * reported; one the stub did not cause (the guest's own int3, its own
  * debug registers or TF) says `guest-exception:VECTOR;` and is remembered,
  * so that resuming that vCPU with SIGTRAP gives it back to the guest
@@ -12,11 +13,24 @@
 
 static void send_stop(struct stub *st, unsigned cpu, int sig, const char *reason)
 {
-	char tid[40];
+	char tid[40], text[sizeof(st->last_stop)];
 
 	stub_format_thread(st, tid, sizeof(tid), cpu);
-	snprintf(st->last_stop, sizeof(st->last_stop), "T%02xthread:%s;%s", sig, tid, reason);
-	st->g_thread = cpu;
+	snprintf(text, sizeof(text), "T%02xthread:%s;%s", sig, tid, reason);
+	st->mode->stopped(st, (int)cpu, text);
+}
+
+void stub_report_stop(struct stub *st, unsigned cpu, int sig, const char *reason)
+{
+	send_stop(st, cpu, sig, reason);
+}
+
+/* All-stop: the stop reply answers the resume; `?` repeats it. */
+static void allstop_stopped(struct stub *st, int cpu, const char *reply)
+{
+	snprintf(st->last_stop, sizeof(st->last_stop), "%s", reply);
+	if (cpu >= 0)
+		st->g_thread = (unsigned)cpu;
 	st->running = false;
 	if (st->fd >= 0)
 		stub_send_str(st, st->last_stop);
@@ -72,15 +86,12 @@ static void guest_exit(struct stub *st, int status)
 	char w[8];
 
 	snprintf(w, sizeof(w), "W%02x", status & 0xff);
-	snprintf(st->last_stop, sizeof(st->last_stop), "%s", w);
 	st->exited = true;
 	st->exit_status = status;
-	st->running = false;
-	if (st->fd >= 0)
-		stub_send_str(st, w);
+	st->mode->stopped(st, -1, w);
 }
 
-static void report(struct stub *st, struct vcpu *v)
+void stub_report_event(struct stub *st, struct vcpu *v)
 {
 	switch (v->ev.kind) {
 	case VEV_GUEST_EXIT:
@@ -121,12 +132,12 @@ static void report(struct stub *st, struct vcpu *v)
  * ours goes straight back, and the guest's exit ends the VMM. */
 static void report_to_nobody(struct stub *st, struct vcpu *v)
 {
-	report(st, v);
+	stub_report_event(st, v);
 	if (!st->exited && !st->dead)
 		stub_continue_all(st, -1, GDB_SIGTRAP);
 }
 
-void stub_on_vcpu_event(struct stub *st)
+static void allstop_vcpu_event(struct stub *st)
 {
 	struct vcpu *v;
 
@@ -137,10 +148,10 @@ void stub_on_vcpu_event(struct stub *st)
 	if (st->fd < 0)
 		report_to_nobody(st, v);
 	else
-		report(st, v);
+		stub_report_event(st, v);
 }
 
-void stub_interrupt(struct stub *st)
+static void allstop_interrupt(struct stub *st)
 {
 	struct vcpu *v;
 
@@ -149,9 +160,33 @@ void stub_interrupt(struct stub *st)
 	vm_stop_all(st->vm);
 	v = vm_event_vcpu(st->vm);
 	if (v)
-		report(st, v);
+		stub_report_event(st, v);
 	else
 		send_stop(st, st->g_thread, GDB_SIGINT, "");
+}
+
+static bool allstop_done(const struct stub *st)
+{
+	return st->exited;
+}
+
+const struct stub_mode stub_all_stop = {
+	.name = "all-stop",
+	.packet = stub_allstop_packet,
+	.interrupt = allstop_interrupt,
+	.vcpu_event = allstop_vcpu_event,
+	.stopped = allstop_stopped,
+	.done = allstop_done,
+};
+
+void stub_on_vcpu_event(struct stub *st)
+{
+	st->mode->vcpu_event(st);
+}
+
+void stub_interrupt(struct stub *st)
+{
+	st->mode->interrupt(st);
 }
 
 void stub_report_current(struct stub *st)

@@ -5,7 +5,8 @@
  * immediate_exit in every running vCPU's kvm_run and sends the thread a
  * signal: the signal takes a vCPU out of a KVM_RUN it is already in (also
  * one halted in HLT or one of PVM's APs still waiting for its SIPI), and
- * immediate_exit covers a thread that is just about to enter. */
+ * immediate_exit covers a thread that is just about to enter. Stopping one
+ * vCPU (non-stop) is the same with a flag of that vCPU's own. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,9 +27,11 @@ static void kick_handler(int sig)
 	(void)sig; /* only there to make KVM_RUN return EINTR */
 }
 
-static bool stopping(struct vm *vm)
+/* Asked to leave KVM_RUN: stop-all, or this vCPU alone. */
+static bool stopping(struct vcpu *v)
 {
-	return __atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&v->vm->stopping, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&v->kicked, __ATOMIC_ACQUIRE);
 }
 
 static void set_fatal(struct vcpu_event *ev, const char *fmt, unsigned long a, unsigned long b)
@@ -192,7 +195,7 @@ static void run_until_event(struct vcpu *v, struct vcpu_event *ev)
 	for (;;) {
 		if (ioctl(v->fd, KVM_RUN, 0) != 0) {
 			if (errno == EINTR || errno == EAGAIN) {
-				if (stopping(v->vm))
+				if (stopping(v))
 					return;
 				if (errno == EAGAIN) /* PVM: an AP before its SIPI */
 					nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
@@ -268,6 +271,7 @@ void vm_resume(struct vm *vm)
 		if (!v->resume)
 			continue;
 		v->go = true;
+		__atomic_store_n(&v->kicked, false, __ATOMIC_RELEASE);
 		v->run->immediate_exit = 0;
 		v->in_run = true;
 		memset(&v->ev, 0, sizeof(v->ev));
@@ -276,25 +280,25 @@ void vm_resume(struct vm *vm)
 	pthread_mutex_unlock(&vm->lock);
 }
 
-static bool any_running(const struct vm *vm)
+/* Out of KVM_RUN: every vCPU (cpu < 0) or vCPU cpu. */
+static bool still_running(const struct vm *vm, int cpu)
 {
 	for (unsigned i = 0; i < vm->n_vcpus; i++)
-		if (vm->vcpus[i].in_run)
+		if ((cpu < 0 || (unsigned)cpu == i) && vm->vcpus[i].in_run)
 			return true;
 	return false;
 }
 
-void vm_stop_all(struct vm *vm)
+/* Kick vCPU cpu (every one if cpu < 0) until it parks; call with the lock. */
+static void kick_until_parked(struct vm *vm, int cpu)
 {
-	pthread_mutex_lock(&vm->lock);
-	__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
-	while (any_running(vm)) {
+	while (still_running(vm, cpu)) {
 		struct timespec until;
 
 		for (unsigned i = 0; i < vm->n_vcpus; i++) {
 			struct vcpu *v = &vm->vcpus[i];
 
-			if (!v->in_run)
+			if (!v->in_run || (cpu >= 0 && (unsigned)cpu != i))
 				continue;
 			__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELEASE);
 			pthread_kill(v->thread, KICK_SIGNAL);
@@ -308,7 +312,32 @@ void vm_stop_all(struct vm *vm)
 		}
 		pthread_cond_timedwait(&vm->parked, &vm->lock, &until);
 	}
+}
+
+void vm_stop_all(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
+	kick_until_parked(vm, -1);
 	pthread_mutex_unlock(&vm->lock);
+}
+
+void vm_stop_vcpu(struct vm *vm, unsigned cpu)
+{
+	pthread_mutex_lock(&vm->lock);
+	__atomic_store_n(&vm->vcpus[cpu].kicked, true, __ATOMIC_RELEASE);
+	kick_until_parked(vm, (int)cpu);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+bool vm_vcpu_parked(struct vm *vm, unsigned cpu)
+{
+	bool parked;
+
+	pthread_mutex_lock(&vm->lock);
+	parked = !vm->vcpus[cpu].in_run;
+	pthread_mutex_unlock(&vm->lock);
+	return parked;
 }
 
 struct vcpu *vm_event_vcpu(struct vm *vm)

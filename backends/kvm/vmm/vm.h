@@ -49,6 +49,7 @@ struct vcpu {
 	/* Guarded by vm->lock. */
 	bool go;              /* vm_resume let it go; its thread clears this */
 	bool in_run;          /* between go and parking */
+	bool kicked;          /* vm_stop_vcpu: leave KVM_RUN (atomic) */
 	struct vcpu_event ev; /* why it parked last */
 	/* Set by the stub while the vCPU is parked. */
 	uint64_t range_start, range_end; /* range step: keep stepping inside */
@@ -95,6 +96,14 @@ void vm_resume(struct vm *vm);
 /* Stop every vCPU and wait until all are out of KVM_RUN (kicking halted and
  * spinning ones with a signal and immediate_exit). */
 void vm_stop_all(struct vm *vm);
+
+/* Stop vCPU cpu alone and wait until it is out of KVM_RUN (non-stop: the
+ * others run on). It may have parked with an event of its own meanwhile. */
+void vm_stop_vcpu(struct vm *vm, unsigned cpu);
+
+/* Whether vCPU cpu is out of KVM_RUN; its ev is then stable until the
+ * next vm_resume lets it go. */
+bool vm_vcpu_parked(struct vm *vm, unsigned cpu);
 
 /* The first parked vCPU with an event (lowest index), or NULL. Call with
  * every vCPU parked. */
