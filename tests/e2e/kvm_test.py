@@ -54,6 +54,11 @@ VMM = "gdbhub-kvm"    # also its comm in /proc, which holds 15 characters
 #            (baseline-serial.log, baseline-status) for the scenario to
 #            compare with; the daemon runs with -v, so its log names each
 #            guest exception it gave back to the guest
+#   alone    True: no daemon; the runner starts gdbhub-kvm itself and gdb
+#            talks to its stub directly (GDBHUB_SOCK), for what the daemon
+#            does not drive upstream yet (non-stop); gdbhub-kvm must then
+#            end by itself, with the status the scenario wrote to
+#            expect-vmm-status
 KVM_SPECS = {
     # Without breakpoints.
     "kvm_basics":       {"cpus": 2},
@@ -66,6 +71,7 @@ KVM_SPECS = {
     "kvm_guest_dr":     {"guest": "traps", "baseline": True},
     "kvm_timer_step":   {"guest": "timer"},
     "kvm_smp_interrupt": {"guest": "smp", "cpus": 4},
+    "kvm_non_stop":     {"guest": "smp", "cpus": 4, "alone": True},
     # They stop at a breakpoint first.
     "exit_code":        {"breaks": True},
     "delete_then_exit": {"breaks": True},
@@ -76,7 +82,8 @@ KVM_SPECS = {
     "reattach":         {"breaks": True},
     "kvm_transparency": {"guest": "traps", "baseline": True, "breaks": True},
 }
-KVM_DEFAULTS = {"cpus": 1, "breaks": False, "stops_vm": False, "baseline": False}
+KVM_DEFAULTS = {"cpus": 1, "breaks": False, "stops_vm": False, "baseline": False,
+                "alone": False}
 BASELINE_TIMEOUT = 30   # s: the guests that need one end in well under a second
 
 
@@ -138,6 +145,9 @@ class KvmTest(run_test.Test):
         super().start()
 
     def start_daemon(self):
+        if self.spec["alone"]:
+            self.start_vmm_alone()
+            return
         self.write_config({"backend": "kvm", "arch": "i386", "kernel": self.elf,
                            "memory_mb": 64, "cpus": self.spec["cpus"],
                            "serial": self.serial})
@@ -156,6 +166,31 @@ class KvmTest(run_test.Test):
             return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=out, start_new_session=True)
 
+    def start_vmm_alone(self):
+        """Spec "alone": gdbhub-kvm with the options the daemon would give
+        it, its stub on the target socket; it stands in for the daemon."""
+        cmd = [self.args.gdbhub_kvm, "--kernel", self.elf, "--gdb", "unix:" + self.sock,
+               "--arch", "i386", "--memory-mb", "64", "--cpus", str(self.spec["cpus"]),
+               "--serial", self.serial]
+        log("starting " + " ".join(cmd))
+        with open(self.daemon_log, "ab") as out:
+            self.daemon = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                           stderr=out, start_new_session=True)
+        self.daemon_qemus.append(self.daemon.pid)
+
+    def check_vmm_alone(self):
+        """gdbhub-kvm ended by itself when gdb was done, with the status
+        the scenario expects."""
+        rc = self.wait_proc(self.daemon, "gdbhub-kvm after gdb was done", 10)
+        try:
+            with open(os.path.join(self.tmp, "expect-vmm-status")) as f:
+                expected = int(f.read())
+        except (OSError, ValueError) as e:
+            raise Failure("no exit status in expect-vmm-status: %s" % e)
+        if rc != expected:
+            raise Failure("gdbhub-kvm exited with status %d, expected %d" % (rc, expected))
+        log("gdbhub-kvm exited with status %d, as expected" % rc)
+
     def watch_pidfile(self):
         """gdbhub-kvm writes no pidfile: remember the daemon's VMM children."""
         while self.watching:
@@ -166,6 +201,9 @@ class KvmTest(run_test.Test):
             time.sleep(0.05)
 
     def stop_daemon(self):
+        if self.spec["alone"]:
+            self.check_vmm_alone()
+            return
         super().stop_daemon()
         if not self.spec["stops_vm"]:
             return
