@@ -40,6 +40,8 @@
  *                line; the options gdbhub sets itself (-kernel, -append, -m,
  *                -smp, -gdb, -s) are refused.
  *   gdb          remote, required. "unix:PATH" or "HOST:PORT" (port 1..65535).
+ *   recording    replay, required. Folder written by `gdbhub record`; its
+ *                recording.json must be readable now.
  *
  * Keys of another backend are errors, as are unknown keys, so typos surface.
  * Relative paths (runtime_dir, kernel, serial, unix listen paths, gdb's
@@ -100,12 +102,14 @@ static const struct key_rule target_keys[] = {
 	{ "serial", FOR_VM },
 	{ "qemu_args", FOR_TCG },
 	{ "gdb", FOR_REMOTE },
+	{ "recording", FOR_REPLAY },
 };
 
 static const char *const backend_names[] = {
 	[CFG_BACKEND_TCG] = "tcg",
 	[CFG_BACKEND_REMOTE] = "remote",
 	[CFG_BACKEND_KVM] = "kvm",
+	[CFG_BACKEND_REPLAY] = "replay",
 };
 
 /* on_last_detach values; the index is stay_on_last_detach. */
@@ -503,6 +507,25 @@ static int parse_remote(struct parser *p, json_object *obj, const char *where,
 	return parse_gdb_tcp(p, where, s, t);
 }
 
+/* Parse the keys of a replay target: the recording says what the VM is. */
+static int parse_replay(struct parser *p, json_object *obj, const char *where,
+	struct cfg_target *t)
+{
+	char *json;
+	int rc;
+
+	if (alloc_qemu_args(p, t, 0) < 0 ||
+	    cfg_opt_path(p, obj, where, "recording", &t->recording) < 0)
+		return -1;
+	if (t->recording == NULL)
+		return cfg_fail(p, where, "recording", "required for backend \"replay\"");
+	if ((json = cfg_format("%s/recording.json", t->recording)) == NULL)
+		return cfg_oom(p);
+	rc = cfg_check_readable_file(p, where, "recording", json);
+	free(json);
+	return rc;
+}
+
 /* Parse what clients may do with a target and what happens when they leave. */
 static int parse_policy(struct parser *p, json_object *obj, const char *where,
 	struct cfg_target *t)
@@ -515,6 +538,20 @@ static int parse_policy(struct parser *p, json_object *obj, const char *where,
 		return -1;
 	t->stay_on_last_detach = i == 1;
 	return 0;
+}
+
+/* Parse the keys of t's backend. */
+static int parse_backend_keys(struct parser *p, json_object *obj, const char *where,
+	struct cfg_target *t)
+{
+	switch (t->backend) {
+	case CFG_BACKEND_REMOTE:
+		return parse_remote(p, obj, where, t);
+	case CFG_BACKEND_REPLAY:
+		return parse_replay(p, obj, where, t);
+	default:
+		return parse_vm(p, obj, where, t);
+	}
 }
 
 /* Parse one target at where into t: common keys, then the backend's own.
@@ -533,8 +570,7 @@ static int parse_target_into(struct parser *p, json_object *obj, const char *whe
 	    parse_backend(p, obj, where, t) < 0 ||
 	    cfg_check_keys(p, obj, where, target_keys, COUNT(target_keys), 1u << t->backend,
 		backend_names[t->backend]) < 0 ||
-	    (t->backend == CFG_BACKEND_REMOTE ? parse_remote(p, obj, where, t) :
-		parse_vm(p, obj, where, t)) < 0 ||
+	    parse_backend_keys(p, obj, where, t) < 0 ||
 	    parse_policy(p, obj, where, t) < 0)
 		return -1;
 	return parse_listens(p, obj, where, &t->listen, &t->n_listen);
@@ -836,6 +872,7 @@ static void free_target(struct cfg_target *t)
 		free(t->qemu_args[i]);
 	free(t->qemu_args);
 	free(t->gdb);
+	free(t->recording);
 	free_listens(t->listen, t->n_listen);
 }
 
@@ -953,7 +990,7 @@ bool config_target_equal(const struct cfg_target *a, const struct cfg_target *b)
 	    !same_string(a->arch, b->arch) || !same_string(a->kernel, b->kernel) ||
 	    !same_string(a->cmdline, b->cmdline) || a->memory_mb != b->memory_mb ||
 	    a->cpus != b->cpus || !same_string(a->serial, b->serial) ||
-	    !same_string(a->gdb, b->gdb) || a->default_role != b->default_role ||
+	    !same_string(a->gdb, b->gdb) || !same_string(a->recording, b->recording) || a->default_role != b->default_role ||
 	    a->stay_on_last_detach != b->stay_on_last_detach ||
 	    a->n_qemu_args != b->n_qemu_args || a->n_listen != b->n_listen)
 		return false;

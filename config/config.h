@@ -37,6 +37,7 @@ enum cfg_backend_kind {
 	CFG_BACKEND_TCG,     /* QEMU spawned by the daemon in TCG mode */
 	CFG_BACKEND_REMOTE,  /* a stub already running: "gdb": "unix:PATH" | "HOST:PORT" */
 	CFG_BACKEND_KVM,     /* gdbhub-kvm spawned by the daemon, on /dev/kvm */
+	CFG_BACKEND_REPLAY,  /* QEMU replaying a recording (gdbhub record), with reverse execution */
 };
 
 struct cfg_target {
@@ -53,6 +54,8 @@ struct cfg_target {
 	size_t n_qemu_args;
 	/* remote */
 	char *gdb;           /* "unix:/path" or "host:port" */
+	/* replay */
+	char *recording;     /* absolute path of a recording folder holding recording.json */
 	/* every backend */
 	struct cfg_listen *listen;
 	size_t n_listen;

@@ -23,8 +23,9 @@ enum {
 	FOR_TCG = 1u << CFG_BACKEND_TCG,
 	FOR_REMOTE = 1u << CFG_BACKEND_REMOTE,
 	FOR_KVM = 1u << CFG_BACKEND_KVM,
+	FOR_REPLAY = 1u << CFG_BACKEND_REPLAY,
 	FOR_VM = FOR_TCG | FOR_KVM,       /* the backends that boot a kernel themselves */
-	FOR_ALL = FOR_TCG | FOR_REMOTE | FOR_KVM,
+	FOR_ALL = FOR_TCG | FOR_REMOTE | FOR_KVM | FOR_REPLAY,
 };
 
 struct key_rule {

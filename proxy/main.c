@@ -36,6 +36,9 @@ static void print_config(const struct config *cfg)
 		case CFG_BACKEND_REMOTE:
 			printf("target %s: remote %s\n", t->name, t->gdb);
 			break;
+		case CFG_BACKEND_REPLAY:
+			printf("target %s: replay of %s\n", t->name, t->recording);
+			break;
 		case CFG_BACKEND_TCG:
 		case CFG_BACKEND_KVM:
 			printf("target %s: %s %s, kernel %s, %u cpu%s, %u MiB\n", t->name,

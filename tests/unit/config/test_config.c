@@ -454,7 +454,72 @@ static void test_errors_kvm(void **state)
 		{ ROOT(KVM(", 'on_last_detach': 'halt'")),
 		  "targets[0].on_last_detach: unknown value \"halt\" (expected resume or stay)" },
 		{ ROOT("{'name': 'k', 'backend': 'KVM'}"),
-		  "targets[0].backend: unknown backend \"KVM\" (expected tcg, remote or kvm)" },
+		  "targets[0].backend: unknown backend \"KVM\" (expected tcg, remote, kvm or replay)" },
+	};
+
+	(void)state;
+	parse_errs(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* A replay target: the recording folder, stored absolute; nothing of a VM. */
+static void test_parse_replay(void **state)
+{
+	char path[160];
+	struct config *cfg;
+	struct cfg_target *t;
+	char *want;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/adir/recording.json", tmpdir);
+	write_file(path, "{}");
+	cfg = parse_ok(ROOT("{'name': 'back', 'backend': 'replay', 'recording': 'adir',"
+		" 'listen': [{'unix': 'back.sock'}]}"));
+	t = &cfg->targets[0];
+	assert_int_equal(t->backend, CFG_BACKEND_REPLAY);
+	want = expand("@/adir");
+	assert_string_equal(t->recording, want);
+	free(want);
+	assert_null(t->arch);
+	assert_null(t->kernel);
+	assert_null(t->gdb);
+	assert_non_null(t->qemu_args);
+	assert_int_equal(t->n_qemu_args, 0);
+	config_free(cfg);
+	unlink(path);
+}
+
+/* A tcg target and a replay target of the same name differ. */
+static void test_replay_not_equal(void **state)
+{
+	struct cfg_target a = { .name = "x", .backend = CFG_BACKEND_REPLAY, .recording = "/r1" };
+	struct cfg_target b = a;
+
+	(void)state;
+	assert_true(config_target_equal(&a, &b));
+	b.recording = "/r2";
+	assert_false(config_target_equal(&a, &b));
+}
+
+static void test_errors_replay(void **state)
+{
+	static const struct err_case cases[] = {
+		{ ROOT("{'name': 'r', 'backend': 'replay'}"),
+		  "targets[0].recording: required for backend \"replay\"" },
+		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 'nothere'}"),
+		  "targets[0].recording: no such file (@/nothere/recording.json)" },
+		/* adir holds no recording.json in this test. */
+		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 'adir'}"),
+		  "targets[0].recording: no such file (@/adir/recording.json)" },
+		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 'adir', 'kernel': 'k.elf'}"),
+		  "targets[0].kernel: not allowed with backend \"replay\"" },
+		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 'adir', 'arch': 'i386'}"),
+		  "targets[0].arch: not allowed with backend \"replay\"" },
+		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 'adir', 'qemu_args': []}"),
+		  "targets[0].qemu_args: not allowed with backend \"replay\"" },
+		{ ROOT(TCG(", 'recording': 'adir'")),
+		  "targets[0].recording: not allowed with backend \"tcg\"" },
+		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 7}"),
+		  "targets[0].recording: expected a string" },
 	};
 
 	(void)state;
@@ -1089,7 +1154,7 @@ static void test_errors_backend_arch(void **state)
 	static const struct err_case cases[] = {
 		{ ROOT("{'name': 'd'}"), "targets[0].backend: required" },
 		{ ROOT("{'name': 'd', 'backend': 'kvmx'}"),
-		  "targets[0].backend: unknown backend \"kvmx\" (expected tcg, remote or kvm)" },
+		  "targets[0].backend: unknown backend \"kvmx\" (expected tcg, remote, kvm or replay)" },
 		{ ROOT("{'name': 'd', 'backend': true}"), "targets[0].backend: expected a string" },
 		{ ROOT("{'name': 'd', 'backend': 'tcg', 'kernel': 'k.elf'}"),
 		  "targets[0].arch: required for backend \"tcg\"" },
@@ -1220,7 +1285,7 @@ static void test_errors_one_line(void **state)
 {
 	static const struct err_case cases[] = {
 		{ ROOT("{'name': 'd', 'backend': 'kv\\nm\\u001b'}"),
-		  "targets[0].backend: unknown backend \"kv?m?\" (expected tcg, remote or kvm)" },
+		  "targets[0].backend: unknown backend \"kv?m?\" (expected tcg, remote, kvm or replay)" },
 		{ ROOT(TCG(", 'a\\nb': 1")), "targets[0].a?b: unknown key" },
 	};
 
@@ -1431,6 +1496,9 @@ int main(void)
 		cmocka_unit_test(test_parse_kvm),
 		cmocka_unit_test(test_kvm_not_equal_tcg),
 		cmocka_unit_test(test_errors_kvm),
+		cmocka_unit_test(test_parse_replay),
+		cmocka_unit_test(test_replay_not_equal),
+		cmocka_unit_test(test_errors_replay),
 		cmocka_unit_test(test_kvm_target_json),
 		cmocka_unit_test(test_parse_limits),
 		cmocka_unit_test(test_parse_listen_roles),
