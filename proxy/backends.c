@@ -7,11 +7,13 @@
 extern const struct backend_ops tcg_backend_ops;
 extern const struct backend_ops remote_backend_ops;
 extern const struct backend_ops kvm_backend_ops;
+extern const struct backend_ops replay_backend_ops;
 
 static const struct backend_ops *const backends[] = {
 	&tcg_backend_ops,
 	&remote_backend_ops,
 	&kvm_backend_ops,
+	&replay_backend_ops,
 };
 
 /* The ops for a backend kind, or NULL. */

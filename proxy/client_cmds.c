@@ -39,10 +39,14 @@ static void cmd_supported(struct client *c, const char *pkt, size_t len)
 
 	(void)len;
 	c->multiprocess = strstr(pkt, "multiprocess+") != NULL;
+	/* Reverse execution where the target can; a client of the hub's
+	 * endpoint may yet pick such a target (the others refuse bs/bc). */
 	snprintf(reply, sizeof(reply),
 		 "PacketSize=%x;QStartNoAckMode+;multiprocess+;vContSupported+;"
-		 "qXfer:features:read+;qXfer:osdata:read+;QNonStop+",
-		 CLIENT_PACKET_SIZE);
+		 "qXfer:features:read+;qXfer:osdata:read+;QNonStop+%s",
+		 CLIENT_PACKET_SIZE,
+		 c->target == NULL || target_can_reverse(c->target) ?
+		 ";ReverseStep+;ReverseContinue+" : "");
 	client_reply_str(c, reply);
 }
 
@@ -408,6 +412,21 @@ static void cmd_resume_legacy(struct client *c, const char *pkt, size_t len)
 		target_resume(c->target, c, out);
 }
 
+/* bs / bc: step or continue backwards, where the stub can; its stop is
+ * fanned out as any other. A target that cannot is refused here, and
+ * nothing reaches its stub. */
+static void cmd_reverse(struct client *c, const char *pkt, size_t len)
+{
+	if (!target_can_reverse(c->target)) {
+		client_reply_error(c, 0x2a, "%.*s: target %s cannot execute in reverse "
+				   "(its stub offers no ReverseStep/ReverseContinue; a \"replay\" "
+				   "target can)", (int)len, pkt, target_name(c->target));
+		return;
+	}
+	if (audit_resume(c, pkt, len))
+		target_resume(c->target, c, pkt);
+}
+
 /* qXfer:features:read:ANNEX:OFF,LEN */
 static void cmd_xfer_features(struct client *c, const char *pkt, size_t len)
 {
@@ -496,6 +515,8 @@ static const struct cmd cmds[] = {
 	{ "X", P | CHECK(ACCESS_WRITE), cmd_write_memory },
 	{ "Z", P | CHECK(ACCESS_BREAK), cmd_breakpoint },
 	{ "z", P | CHECK(ACCESS_UNBREAK), cmd_breakpoint },
+	{ "bs", CHECK(ACCESS_RESUME), cmd_reverse },
+	{ "bc", CHECK(ACCESS_RESUME), cmd_reverse },
 	{ "c", P | CHECK(ACCESS_RESUME), cmd_resume_legacy },
 	{ "s", P | CHECK(ACCESS_RESUME), cmd_resume_legacy },
 	{ "C", P | CHECK(ACCESS_RESUME), cmd_resume_legacy },

@@ -6,6 +6,7 @@
 
 #include <event2/event.h>
 
+#include "backends/replay/record.h"
 #include "config/config.h"
 #include "proxy/control/control.h"
 #include "proxy/hub.h"
@@ -17,10 +18,13 @@ static void usage(FILE *out)
 		"usage: gdbhub serve -c CONFIG [-v]\n"
 		"       gdbhub check -c CONFIG\n"
 		"       gdbhub ctl (-c CONFIG | -s SOCKET) [--json] CMD [ARG ...]\n"
+		"       gdbhub record -c CONFIG TARGET --out DIR [--max-seconds S] [--max-icount N]\n"
 		"       gdbhub --version\n"
 		"\n"
 		"serve   run the daemon: start the configured targets and serve gdb clients\n"
 		"check   load and validate CONFIG, print what it defines, and exit\n"
+		"record  run a tcg target under QEMU record mode into a recording folder,\n"
+		"        which a \"replay\" target debugs backwards (gdbhub record --help)\n"
 		"ctl     send one request to a running daemon's control socket\n"
 		"        (gdbhub ctl --help lists the commands)\n");
 }
@@ -88,6 +92,8 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "ctl") == 0)
 		return ctl_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "record") == 0)
+		return record_main(argc - 1, argv + 1);
 	if (argc < 2 || (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "check") != 0)) {
 		usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
 		return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;

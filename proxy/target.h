@@ -116,6 +116,10 @@ int64_t target_upstream_tid(const struct target *t, const struct rsp_thread_id *
 /* The stub's vCont? answer ("" if it has none or the target is down). */
 const char *target_vcont(const struct target *t);
 
+/* Whether the stub offered reverse execution (ReverseStep+ and
+ * ReverseContinue+ in its qSupported reply): bs and bc are for it. */
+bool target_can_reverse(const struct target *t);
+
 /* Whether an upstream thread id exists. */
 bool target_has_thread(const struct target *t, int64_t tid);
 

@@ -176,6 +176,16 @@ void target_resume(struct target *t, struct client *c, const char *packet)
 	}
 }
 
+bool target_can_reverse(const struct target *t)
+{
+	const struct upstream_features *f;
+
+	if (t->up == NULL)
+		return false;
+	f = upstream_features(t->up);
+	return f->reverse_step && f->reverse_continue;
+}
+
 /* Ctrl-C from a client: stop the VM if it runs. */
 void target_interrupt(struct target *t, struct client *c)
 {

@@ -1,0 +1,209 @@
+/* The replay backend: QEMU replaying a recording, with its gdbstub (which
+ * offers reverse step and continue) and QMP on sockets the daemon makes,
+ * as the tcg backend does.
+ *
+ * Each target replays from a copy of the recording's snapshot disk in the
+ * runtime folder: QEMU locks the disk it opens, and snapshots taken while
+ * replaying must not change the recording. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backends/common/child.h"
+#include "backends/replay/recording.h"
+#include "backends/replay/replay_cmdline.h"
+#include "backends/tcg/qmp.h"
+#include "proxy/backend.h"
+#include "proxy/cause.h"
+#include "proxy/log.h"
+
+/* How long QEMU may take to quit when asked before it is killed. A
+ * replaying QEMU ignores SIGTERM (the replay decides when it shuts down). */
+#define QUIT_GRACE_MS 3000
+
+struct backend {
+	char name[64];
+	unsigned hw_slots;
+	char gdb_path[256];
+	char gdb_addr[270];
+	char qmp_path[256];
+	char pid_path[256];
+	char disk_path[4096];
+	char serial_path[4096];
+	pid_t pid;
+	bool exited;
+	struct recording rec;
+	/* The replaying QEMU's monitor: checkpoints (savevm/loadvm), seeks
+	 * (replay-seek) and query-replay go here. */
+	struct qmp *qmp;
+};
+
+/* Make the socket and file paths for a target in the runtime folder. */
+static int make_paths(struct backend *b, const char *dir, const char *name)
+{
+	int r1 = snprintf(b->gdb_path, sizeof(b->gdb_path), "%s/%s.gdb.sock", dir, name);
+	int r2 = snprintf(b->qmp_path, sizeof(b->qmp_path), "%s/%s.qmp.sock", dir, name);
+	int r3 = snprintf(b->pid_path, sizeof(b->pid_path), "%s/%s.qemu.pid", dir, name);
+
+	snprintf(b->name, sizeof(b->name), "%s", name);
+	snprintf(b->gdb_addr, sizeof(b->gdb_addr), "unix:%s", b->gdb_path);
+	snprintf(b->disk_path, sizeof(b->disk_path), "%s/%s.replay.qcow2", dir, name);
+	snprintf(b->serial_path, sizeof(b->serial_path), "%s/%s.serial.log", dir, name);
+	return (r1 < 0 || (size_t)r1 >= 108 || r2 < 0 || (size_t)r2 >= 108 ||
+		r3 < 0 || (size_t)r3 >= sizeof(b->pid_path)) ? -1 : 0;
+}
+
+/* Copy the file at from to to (created or truncated). */
+static int copy_file(const char *from, const char *to, char **cause)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
+	ssize_t n = 0;
+
+	if (in < 0)
+		return cause_fail(cause, "cannot read %s: %s", from, strerror(errno));
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0) {
+		cause_fail(cause, "cannot write %s: %s", to, strerror(errno));
+		goto out;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			break;
+	if (n != 0)
+		cause_fail(cause, "cannot copy %s to %s: %s", from, to, strerror(errno));
+	else
+		rc = 0;
+out:
+	close(in);
+	if (out >= 0 && close(out) != 0 && rc == 0)
+		rc = cause_fail(cause, "cannot write %s: %s", to, strerror(errno));
+	return rc;
+}
+
+/* Spawn the replaying QEMU on the listening sockets. */
+static int spawn(struct backend *b, const struct cfg_target *cfg, int gdb_fd, int qmp_fd,
+		 char **cause)
+{
+	char kernel[4096], log[4096], disk[4096];
+	struct rr_files files = { kernel, log, b->disk_path, b->serial_path, b->pid_path };
+	struct qemu_cmdline cl = { 0 };
+	int rc;
+
+	snprintf(kernel, sizeof(kernel), "%s/%s", cfg->recording, b->rec.kernel);
+	snprintf(log, sizeof(log), "%s/%s", cfg->recording, RECORDING_EVENT_LOG);
+	snprintf(disk, sizeof(disk), "%s/%s", cfg->recording, RECORDING_DISK);
+	if (copy_file(disk, b->disk_path, cause) != 0)
+		return -1;
+	rc = replay_cmdline_build(&cl, &b->rec, RR_REPLAY, &files, gdb_fd, qmp_fd, cause);
+	if (rc == 0)
+		rc = child_spawn(cl.argv, &b->pid, cause);
+	if (rc == 0)
+		log_info("target %s: replaying %s (%llu instructions recorded, %s) with %s (pid %d)",
+			 cfg->name, cfg->recording, (unsigned long long)b->rec.icount,
+			 b->rec.qemu_version, cl.argv[0], (int)b->pid);
+	qemu_cmdline_free(&cl);
+	return rc;
+}
+
+/* Start QEMU replaying cfg's recording. */
+static int replay_launch(struct event_base *base, const struct cfg_target *cfg,
+			 const char *runtime_dir, struct backend **out, char **cause)
+{
+	struct backend *b = calloc(1, sizeof(*b));
+	int gdb_fd = -1, qmp_fd = -1, rc = -1;
+
+	*out = NULL;
+	if (b == NULL)
+		return cause_fail(cause, "out of memory");
+	if (recording_load(cfg->recording, &b->rec, cause) != 0)
+		goto out;
+	if (make_paths(b, runtime_dir, cfg->name) != 0) {
+		cause_fail(cause, "runtime folder path too long for unix sockets: %s", runtime_dir);
+		goto out;
+	}
+	gdb_fd = child_listen_unix(b->gdb_path);
+	qmp_fd = child_listen_unix(b->qmp_path);
+	if (gdb_fd < 0 || qmp_fd < 0) {
+		cause_fail(cause, "cannot make sockets in %s: %s", runtime_dir, strerror(errno));
+		goto out;
+	}
+	if (spawn(b, cfg, gdb_fd, qmp_fd, cause) != 0)
+		goto out;
+	b->hw_slots = qemu_arch_hw_slots(b->rec.arch);
+	b->qmp = qmp_create(base, b->qmp_path, cfg->name);
+	*out = b;
+	rc = 0;
+out:
+	if (gdb_fd >= 0)
+		close(gdb_fd);
+	if (qmp_fd >= 0)
+		close(qmp_fd);
+	if (rc != 0) {
+		recording_free(&b->rec);
+		free(b);
+	}
+	return rc;
+}
+
+static const char *replay_gdb_address(const struct backend *b)
+{
+	return b->gdb_addr;
+}
+
+static pid_t replay_child_pid(const struct backend *b)
+{
+	return b->pid;
+}
+
+static unsigned replay_hw_slots(const struct backend *b)
+{
+	return b->hw_slots;
+}
+
+static void replay_child_exited(struct backend *b, int status)
+{
+	(void)status;
+	b->exited = true;
+}
+
+/* Quit QEMU (QMP quit; SIGKILL if it lingers: SIGTERM does not end a
+ * replay) and free. */
+static void replay_destroy(struct backend *b)
+{
+	if (b == NULL)
+		return;
+	if (!b->exited && b->pid > 0) {
+		if (qmp_quit(b->qmp) != 0)
+			kill(b->pid, SIGTERM);
+		if (!child_wait_exit(b->pid, QUIT_GRACE_MS)) {
+			log_warn("target %s: QEMU did not quit; killing it", b->name);
+			kill(b->pid, SIGKILL);
+			waitpid(b->pid, NULL, 0);
+		}
+		log_info("target %s: QEMU stopped", b->name);
+	}
+	qmp_destroy(b->qmp);
+	unlink(b->gdb_path);
+	unlink(b->qmp_path);
+	unlink(b->pid_path);
+	unlink(b->disk_path);
+	recording_free(&b->rec);
+	free(b);
+}
+
+const struct backend_ops replay_backend_ops = {
+	.name = "replay",
+	.kind = CFG_BACKEND_REPLAY,
+	.launch = replay_launch,
+	.gdb_address = replay_gdb_address,
+	.child_pid = replay_child_pid,
+	.hw_slots = replay_hw_slots,
+	.child_exited = replay_child_exited,
+	.destroy = replay_destroy,
+};
