@@ -59,6 +59,10 @@ VMM = "gdbhub-kvm"    # also its comm in /proc, which holds 15 characters
 #            does not drive upstream yet (non-stop); gdbhub-kvm must then
 #            end by itself, with the status the scenario wrote to
 #            expect-vmm-status
+#   mi       True: scenarios/TESTNAME.py is not a gdb script but a Python
+#            program that starts `gdb -i=mi3` itself and drives it over
+#            GDB/MI (gdb_mi.py), for waits on asynchronous stops; it gets
+#            gdb's path in GDBHUB_GDB and exits with its failure count
 KVM_SPECS = {
     # Without breakpoints.
     "kvm_basics":       {"cpus": 2},
@@ -71,7 +75,7 @@ KVM_SPECS = {
     "kvm_guest_dr":     {"guest": "traps", "baseline": True},
     "kvm_timer_step":   {"guest": "timer"},
     "kvm_smp_interrupt": {"guest": "smp", "cpus": 4},
-    "kvm_non_stop":     {"guest": "smp", "cpus": 4, "alone": True},
+    "kvm_non_stop":     {"guest": "smp", "cpus": 4, "alone": True, "mi": True},
     # They stop at a breakpoint first.
     "exit_code":        {"breaks": True},
     "delete_then_exit": {"breaks": True},
@@ -83,7 +87,7 @@ KVM_SPECS = {
     "kvm_transparency": {"guest": "traps", "baseline": True, "breaks": True},
 }
 KVM_DEFAULTS = {"cpus": 1, "breaks": False, "stops_vm": False, "baseline": False,
-                "alone": False}
+                "alone": False, "mi": False}
 BASELINE_TIMEOUT = 30   # s: the guests that need one end in well under a second
 
 
@@ -190,6 +194,34 @@ class KvmTest(run_test.Test):
         if rc != expected:
             raise Failure("gdbhub-kvm exited with status %d, expected %d" % (rc, expected))
         log("gdbhub-kvm exited with status %d, as expected" % rc)
+
+    def run_gdb(self, index, phase):
+        if self.spec["mi"]:
+            self.run_mi_scenario(index)
+        else:
+            super().run_gdb(index, phase)
+
+    def run_mi_scenario(self, index):
+        """Spec "mi": run the scenario as a program of its own, which
+        drives gdb over GDB/MI; it must exit 0.  Its transcript of the MI
+        session (gdb-mi.log) joins the report when it fails."""
+        out = os.path.join(self.tmp, "gdb-%d.log" % index)
+        env = dict(os.environ, GDBHUB_SOCK=self.client_sock(), GDBHUB_ELF=self.elf,
+                   GDBHUB_TMP=self.tmp, GDBHUB_GDB=self.args.gdb,
+                   PYTHONDONTWRITEBYTECODE="1")
+        cmd = [sys.executable, os.path.join(run_test.SCENARIOS, self.name + ".py")]
+        log("MI scenario %d: %s" % (index, " ".join(cmd)))
+        with open(out, "ab") as f:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=f, stderr=f,
+                                    env=env, cwd=self.tmp, start_new_session=True)
+        self.gdbs.append((str(index), proc, out))
+        rc = self.wait_proc(proc, "MI scenario %d" % index)
+        if rc != 0:
+            self.gdbs.append(("%d MI transcript" % index, proc,
+                              os.path.join(self.tmp, "gdb-mi.log")))
+            raise Failure("MI scenario %d exited with status %d (number of failed checks)"
+                          % (index, rc))
+        log("MI scenario %d passed" % index)
 
     def watch_pidfile(self):
         """gdbhub-kvm writes no pidfile: remember the daemon's VMM children."""
