@@ -401,6 +401,9 @@ int record_main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* As for replays (replay.c): QEMU's record/replay misbehaves when
+	 * malloc fills fresh memory. */
+	unsetenv("MALLOC_PERTURB_");
 	rc = config_load(o.config, &cfg, &cause) == 0 && record_target(&o, cfg, &cause) == 0;
 	if (!rc)
 		fprintf(stderr, "gdbhub record: %s\n", cause != NULL ? cause : "failed");

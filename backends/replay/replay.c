@@ -95,6 +95,11 @@ static int spawn(struct backend *b, const struct cfg_target *cfg, int gdb_fd, in
 	struct qemu_cmdline cl = { 0 };
 	int rc;
 
+	/* QEMU 7.2 hangs in its first reverse step or continue when malloc
+	 * fills fresh memory (MALLOC_PERTURB_, which meson sets for tests):
+	 * seen every time under it, never without. The daemon's own malloc read
+	 * it at start-up, so dropping it here only changes what QEMU gets. */
+	unsetenv("MALLOC_PERTURB_");
 	snprintf(kernel, sizeof(kernel), "%s/%s", cfg->recording, b->rec.kernel);
 	snprintf(log, sizeof(log), "%s/%s", cfg->recording, RECORDING_EVENT_LOG);
 	snprintf(disk, sizeof(disk), "%s/%s", cfg->recording, RECORDING_DISK);

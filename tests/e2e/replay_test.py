@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Run one replay end-to-end test: record the demo guest with `gdbhub record`,
+then a real gdb debugs the recording backwards through the daemon.
+
+usage: replay_test.py --gdbhub PATH --guests-dir DIR [--keep] TESTNAME
+
+The runner records build/tests/guests/demo.elf into a recording folder in a
+scratch directory, writes a config whose target "demo" is a "replay" target
+of that recording (or, for tests marked backend "tcg", the plain tcg target
+that was recorded), starts `gdbhub serve`, and runs
+`gdb -batch -nx -x replay/TESTNAME.py`. The pieces are run_test.py's: the
+same checks (gdb exits 0, the daemon exits 0 on SIGTERM, no QEMU left).
+Exit status: 0 pass, 1 fail, 77 skip (gdb, qemu-system-i386 or qemu-img
+missing).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import run_test
+from run_test import Failure, Test, log, set_child_subreaper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPLAY_SCENARIOS = os.path.join(HERE, "replay")
+RECORD_TIMEOUT = 60   # s: the demo guest records in well under a second
+
+# backend  "replay": the target replays the recording; "tcg": the recorded
+#          target itself (no reverse execution)
+SPECS = {
+    "replay_reverse": {"backend": "replay"},
+    "replay_trace":   {"backend": "replay"},
+    "reverse_refused": {"backend": "tcg"},
+}
+
+
+class ReplayTest(Test):
+    def __init__(self, args, name, spec):
+        super().__init__(args, name, dict(run_test.DEFAULTS, backend=spec["backend"]))
+        self.recording = os.path.join(self.tmp, "rec")
+        self.record_config = os.path.join(self.tmp, "record.json")
+        self.replay_backend = spec["backend"] == "replay"
+
+    def tcg_target(self):
+        return {"backend": "tcg", "arch": "i386", "kernel": self.elf,
+                "memory_mb": 64, "cpus": 1, "serial": self.serial}
+
+    def record(self):
+        """gdbhub record the demo guest; the folder must hold what it promises."""
+        config = {"runtime_dir": self.run_dir,
+                  "targets": [dict(name=run_test.TARGET, **self.tcg_target())]}
+        with open(self.record_config, "w") as f:
+            json.dump(config, f)
+        cmd = [self.args.gdbhub, "record", "-c", self.record_config, run_test.TARGET,
+               "--out", self.recording]
+        log("recording: " + " ".join(cmd))
+        out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                             timeout=RECORD_TIMEOUT)
+        log("gdbhub record: status %d\n%s%s" % (out.returncode, out.stdout, out.stderr))
+        if out.returncode != 0:
+            raise Failure("gdbhub record exited with status %d" % out.returncode)
+        with open(os.path.join(self.recording, "recording.json")) as f:
+            rec = json.load(f)
+        for name in ("replay.bin", "disk.qcow2", "serial.log", "demo.elf"):
+            if not os.path.isfile(os.path.join(self.recording, name)):
+                raise Failure("the recording has no " + name)
+        if rec["end"] != "exit" or rec["exit_status"] != 15:
+            raise Failure("recording.json: end %s, status %s; expected the guest's exit, 15"
+                          % (rec["end"], rec["exit_status"]))
+        if rec["icount"] <= 0 or rec["guest"]["arch"] != "i386":
+            raise Failure("recording.json: icount %s, arch %s" % (rec["icount"],
+                                                                 rec["guest"]["arch"]))
+        with open(os.path.join(self.recording, "serial.log")) as f:
+            if "demo: exit 7" not in f.read():
+                raise Failure("the recording's serial.log lacks the guest's output")
+
+    def start_daemon(self):
+        self.record()
+        if self.replay_backend:
+            self.write_config({"backend": "replay", "recording": self.recording})
+        else:
+            self.write_config(self.tcg_target())
+        self.daemon = self.spawn_daemon(self.config, self.daemon_log)
+        self.watching = True
+        run_test.threading.Thread(target=self.watch_pidfile, daemon=True).start()
+
+    def run_gdb(self, index, phase):
+        log("gdb session %d (%s)" % (index, phase))
+        proc, _ = self.start_gdb(str(index), os.path.join(REPLAY_SCENARIOS, self.name + ".py"),
+                                 self.client_sock(), {"GDBHUB_PHASE": str(index),
+                                                      "GDBHUB_RECORDING": self.recording})
+        rc = self.wait_proc(proc, "gdb session %d" % index)
+        if rc != 0:
+            raise Failure("gdb session %d exited with status %d (number of failed checks)"
+                          % (index, rc))
+        # gdb exits 0 when its final `quit N` fails on a lost connection:
+        # the checks' own lines decide too.
+        with open(self.gdbs[-1][2], errors="replace") as f:
+            failed = [l for l in f if l.startswith("FAIL:")]
+        if failed:
+            raise Failure("gdb session %d: %d failed check(s), though gdb exited 0"
+                          % (index, len(failed)))
+        log("gdb session %d passed" % index)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--gdbhub", required=True)
+    ap.add_argument("--guests-dir", required=True)
+    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--gdb", default=shutil.which("gdb"))
+    ap.add_argument("--qemu", default=shutil.which("qemu-system-i386"))
+    ap.add_argument("test", choices=sorted(SPECS))
+    args = ap.parse_args()
+    args.direct = False
+    for tool, path in (("gdb", args.gdb), ("qemu-system-i386", args.qemu),
+                       ("qemu-img", shutil.which("qemu-img"))):
+        if not path:
+            print("SKIP: %s not found" % tool)
+            return run_test.SKIP
+    args.guests_dir = os.path.abspath(args.guests_dir)
+    args.gdbhub = os.path.abspath(args.gdbhub)
+    set_child_subreaper()
+    return 0 if ReplayTest(args, args.test, SPECS[args.test]).run() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
