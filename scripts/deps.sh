@@ -2,7 +2,7 @@
 # scripts. Installs only what is missing (apt-get; needs root).
 GDBHUB_PACKAGES="gcc gcc-multilib libc6-dev meson ninja-build pkg-config
   libevent-dev libjson-c-dev libcmocka-dev libssh-dev openssh-client
-  qemu-system-x86 gdb lldb socat python3 procps util-linux
+  qemu-system-x86 qemu-utils gdb lldb socat python3 procps util-linux
   gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu qemu-system-arm qemu-system-misc
   gdb-multiarch"
 
