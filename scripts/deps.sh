@@ -1,6 +1,9 @@
 # Debian packages gdbhub needs to build, test and run; sourced by the other
 # scripts. Installs only what is missing (apt-get; needs root).
-GDBHUB_PACKAGES="gcc gcc-multilib libc6-dev meson ninja-build pkg-config
+# gcc-12-multilib, not gcc-multilib: Debian's gcc-multilib conflicts with
+# every cross compiler (apt would remove gcc-aarch64-linux-gnu for it, and
+# a fresh install of both fails); gcc-12-multilib gives gcc -m32 alike.
+GDBHUB_PACKAGES="gcc gcc-12-multilib libc6-dev meson ninja-build pkg-config
   libevent-dev libjson-c-dev libcmocka-dev libssh-dev openssh-client
   qemu-system-x86 qemu-utils gdb lldb socat python3 procps util-linux
   gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu qemu-system-arm qemu-system-misc

@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -14,6 +16,7 @@
 #include <event2/event.h>
 #include <json-c/json.h>
 
+#include "backends/common/child.h"
 #include "proxy/log.h"
 #include "proxy/transport/sockaddr.h"
 
@@ -150,4 +153,16 @@ void qmp_destroy(struct qmp *q)
 		return;
 	bufferevent_free(q->bev);
 	free(q);
+}
+
+void qmp_stop_qemu(struct qmp *q, pid_t pid, unsigned grace_ms, const char *name)
+{
+	if (qmp_quit(q) != 0)
+		kill(pid, SIGTERM);
+	if (!child_wait_exit(pid, grace_ms)) {
+		log_warn("target %s: QEMU did not quit; killing it", name);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	log_info("target %s: QEMU stopped", name);
 }

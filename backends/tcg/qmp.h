@@ -4,6 +4,7 @@
 #define GDBHUB_QMP_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 struct event_base;
 struct qmp;
@@ -17,6 +18,11 @@ bool qmp_ready(const struct qmp *q);
 
 /* Ask QEMU to quit, without waiting. Returns 0 if the command was sent. */
 int qmp_quit(struct qmp *q);
+
+/* End a QEMU we started: QMP quit (SIGTERM if that cannot be sent), then
+ * SIGKILL if it lingers past grace_ms, reaped either way; name labels log
+ * lines. The QMP connection stays for qmp_destroy. */
+void qmp_stop_qemu(struct qmp *q, pid_t pid, unsigned grace_ms, const char *name);
 
 /* Close and free. NULL-safe. */
 void qmp_destroy(struct qmp *q);

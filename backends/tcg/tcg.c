@@ -114,14 +114,7 @@ static void tcg_destroy(struct backend *b)
 	if (b == NULL)
 		return;
 	if (!b->exited && b->pid > 0) {
-		if (qmp_quit(b->qmp) != 0)
-			kill(b->pid, SIGTERM);
-		if (!child_wait_exit(b->pid, QUIT_GRACE_MS)) {
-			log_warn("target %s: QEMU did not quit; killing it", b->name);
-			kill(b->pid, SIGKILL);
-			waitpid(b->pid, NULL, 0);
-		}
-		log_info("target %s: QEMU stopped", b->name);
+		qmp_stop_qemu(b->qmp, b->pid, QUIT_GRACE_MS, b->name);
 	}
 	qmp_destroy(b->qmp);
 	unlink(b->gdb_path);
