@@ -26,6 +26,7 @@ import os
 import re
 from signal import SIGINT
 import struct
+import sys
 import threading
 import time
 import traceback
@@ -469,12 +470,23 @@ def continue_to_exit(expected_code):
     expect_eq("$_exitcode", convenience("_exitcode"), expected_code)
 
 
+def _quit(code):
+    """gdb's quit, and the same status when that fails (gdb -batch would
+    exit 0 after a quit that raised, e.g. on a connection that is gone)."""
+    try:
+        gdb.execute("quit %d" % code)
+    except gdb.error as e:
+        print("(quit failed: %s)" % e, flush=True)
+    sys.stdout.flush()
+    os._exit(code)
+
+
 def finish():
     print("%d passed, %d failed" % (passes, failures), flush=True)
     if passes == 0 and failures == 0:
         print("FAIL: the scenario checked nothing", flush=True)
-        gdb.execute("quit 1")
-    gdb.execute("quit %d" % min(failures, 100))
+        _quit(1)
+    _quit(min(failures, 100))
 
 
 def main(fn):
