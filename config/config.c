@@ -100,6 +100,7 @@ static const struct key_rule target_keys[] = {
 	{ "memory_mb", FOR_VM },
 	{ "cpus", FOR_VM },
 	{ "serial", FOR_VM },
+	{ "console", FOR_KVM },
 	{ "qemu_args", FOR_TCG },
 	{ "gdb", FOR_REMOTE },
 	{ "recording", FOR_REPLAY },
@@ -432,6 +433,23 @@ static int parse_qemu_args(struct parser *p, json_object *obj, const char *where
 	return 0;
 }
 
+/* COM1's input (kvm only, the key rules say): a file or a FIFO that is
+ * there now, since gdbhub-kvm would only fail at the VM's start. */
+static int parse_console(struct parser *p, json_object *obj, const char *where,
+	struct cfg_target *t)
+{
+	struct stat st;
+
+	if (cfg_opt_path(p, obj, where, "console", &t->console) < 0)
+		return -1;
+	if (t->console == NULL)
+		return 0;
+	if (stat(t->console, &st) == 0 && S_ISFIFO(st.st_mode))
+		return access(t->console, R_OK) == 0 ? 0 :
+			cfg_fail(p, where, "console", "not readable (%s)", t->console);
+	return cfg_check_readable_file(p, where, "console", t->console);
+}
+
 /* Parse the keys of a target whose VM the daemon starts (tcg, kvm): only
  * tcg takes qemu_args, the others get an empty list. */
 static int parse_vm(struct parser *p, json_object *obj, const char *where, struct cfg_target *t)
@@ -444,7 +462,8 @@ static int parse_vm(struct parser *p, json_object *obj, const char *where, struc
 	    cfg_opt_uint(p, obj, where, "memory_mb", mb->min, mb->max, DEFAULT_MEMORY_MB,
 		&t->memory_mb) < 0 ||
 	    cfg_opt_uint(p, obj, where, "cpus", 1, 64, DEFAULT_CPUS, &t->cpus) < 0 ||
-	    cfg_opt_path(p, obj, where, "serial", &t->serial) < 0)
+	    cfg_opt_path(p, obj, where, "serial", &t->serial) < 0 ||
+	    parse_console(p, obj, where, t) < 0)
 		return -1;
 	if (t->backend == CFG_BACKEND_TCG)
 		return parse_qemu_args(p, obj, where, t);
@@ -868,6 +887,7 @@ static void free_target(struct cfg_target *t)
 	free(t->kernel);
 	free(t->cmdline);
 	free(t->serial);
+	free(t->console);
 	for (size_t i = 0; t->qemu_args != NULL && i < t->n_qemu_args; i++)
 		free(t->qemu_args[i]);
 	free(t->qemu_args);
@@ -990,6 +1010,7 @@ bool config_target_equal(const struct cfg_target *a, const struct cfg_target *b)
 	    !same_string(a->arch, b->arch) || !same_string(a->kernel, b->kernel) ||
 	    !same_string(a->cmdline, b->cmdline) || a->memory_mb != b->memory_mb ||
 	    a->cpus != b->cpus || !same_string(a->serial, b->serial) ||
+	    !same_string(a->console, b->console) ||
 	    !same_string(a->gdb, b->gdb) || !same_string(a->recording, b->recording) || a->default_role != b->default_role ||
 	    a->stay_on_last_detach != b->stay_on_last_detach ||
 	    a->n_qemu_args != b->n_qemu_args || a->n_listen != b->n_listen)

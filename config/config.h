@@ -50,6 +50,7 @@ struct cfg_target {
 	unsigned memory_mb;  /* default 64 */
 	unsigned cpus;       /* default 1 */
 	char *serial;        /* absolute path of the COM1 log, NULL: discard */
+	char *console;       /* kvm: absolute path of COM1's input (file or FIFO), NULL: none */
 	char **qemu_args;    /* extra QEMU arguments, NULL-terminated, empty unless tcg */
 	size_t n_qemu_args;
 	/* remote */

@@ -1,13 +1,15 @@
 /* gdbhub-kvm: one VM on /dev/kvm with its own GDB stub.
  *
  *   gdbhub-kvm --kernel ELF --gdb unix:PATH|HOST:PORT|fd:N [--memory-mb N] [--cpus N]
- *              [--serial PATH] [--cmdline STR] [--arch i386|x86_64]
- *              [--reinject events|idt]
+ *              [--serial PATH] [--console PATH] [--cmdline STR]
+ *              [--arch i386|x86_64] [--reinject events|idt]
  *
  * The VM waits at the kernel's first instruction for gdb, as QEMU's -S,
  * or with --run starts at once; gdb attaching later stops it.
  * `--gdb fd:N` serves on a listening socket the parent made and passed
- * down (the daemon does this, so connecting cannot race the start-up). */
+ * down (the daemon does this, so connecting cannot race the start-up).
+ * `--console PATH` is what the guest receives on COM1: a file, read to its
+ * end, or a FIFO, read for as long as the VM lives. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -23,7 +25,7 @@
 #include "proxy/transport/sockaddr.h"
 
 struct options {
-	const char *kernel, *gdb, *serial, *cmdline, *arch, *reinject;
+	const char *kernel, *gdb, *serial, *console, *cmdline, *arch, *reinject;
 	unsigned memory_mb, cpus;
 	bool run;  /* start running, not waiting for gdb */
 };
@@ -32,7 +34,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: gdbhub-kvm --kernel ELF --gdb unix:PATH|HOST:PORT|fd:N [--memory-mb N]\n"
-		"                  [--cpus N] [--serial PATH] [--cmdline STR]\n"
+		"                  [--cpus N] [--serial PATH] [--console PATH] [--cmdline STR]\n"
 		"                  [--arch i386|x86_64] [--reinject events|idt] [--run]\n");
 	exit(2);
 }
@@ -57,7 +59,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "memory-mb", required_argument, NULL, 'm' }, { "cpus", required_argument, NULL, 'c' },
 		{ "serial", required_argument, NULL, 's' }, { "cmdline", required_argument, NULL, 'l' },
 		{ "arch", required_argument, NULL, 'a' }, { "reinject", required_argument, NULL, 'r' },
-		{ "run", no_argument, NULL, 'R' },
+		{ "console", required_argument, NULL, 'i' }, { "run", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -70,6 +72,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'm': o->memory_mb = number(optarg, 2, 3072, "--memory-mb"); break;
 		case 'c': o->cpus = number(optarg, 1, 64, "--cpus"); break;
 		case 's': o->serial = optarg; break;
+		case 'i': o->console = optarg; break;
 		case 'l': o->cmdline = optarg; break;
 		case 'a': o->arch = optarg; break;
 		case 'r': o->reinject = optarg; break;
@@ -197,12 +200,27 @@ static void choose_mechanisms(struct vm *vm, const struct options *o)
 	}
 }
 
+/* COM1's input, non-blocking: a guest polling COM1 never waits on the host.
+ * A FIFO is opened for writing too, so that it has a writer from the start:
+ * read() then says "nothing yet" (EAGAIN) instead of end of file while no
+ * one has opened it or between two writers. */
+static int open_console(const char *path)
+{
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &sb) || !S_ISFIFO(sb.st_mode))
+		return fd;
+	close(fd);
+	return open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+}
+
 int main(int argc, char **argv)
 {
 	static struct vm vm;
 	struct options o;
 	char *cause = NULL;
-	int serial_fd = -1, listen_fd;
+	int serial_fd = -1, console_fd = -1, listen_fd;
 
 	parse_options(argc, argv, &o);
 	if (o.serial) {
@@ -210,13 +228,15 @@ int main(int argc, char **argv)
 		if (serial_fd < 0)
 			return fail(o.serial, strdup(strerror(errno)));
 	}
+	if (o.console && (console_fd = open_console(o.console)) < 0)
+		return fail(o.console, strdup(strerror(errno)));
 	if (vm_create(&vm, o.memory_mb, o.cpus, &cause))
 		return fail("creating the VM", cause);
 	if (host_probe(vm.kvm_fd, &vm.host, &cause))
 		return fail("probing the host's KVM", cause);
 	choose_mechanisms(&vm, &o);
 	fprintf(stderr, "gdbhub-kvm: %s\n", vm.host.summary);
-	devices_init(&vm.dev, serial_fd, -1);
+	devices_init(&vm.dev, serial_fd, console_fd);
 	if (boot(&vm, &o, &cause))
 		return fail(o.kernel, cause);
 	listen_fd = listen_gdb(o.gdb, &cause);

@@ -59,6 +59,8 @@ VMM = "gdbhub-kvm"    # also its comm in /proc, which holds 15 characters
 #            does not drive upstream yet (non-stop); gdbhub-kvm must then
 #            end by itself, with the status the scenario wrote to
 #            expect-vmm-status
+#   console  True: the target's "console" (COM1's input) is the FIFO
+#            console.fifo in the scratch directory, which the scenario writes
 #   mi       True: scenarios/TESTNAME.py is not a gdb script but a Python
 #            program that starts `gdb -i=mi3` itself and drives it over
 #            GDB/MI (gdb_mi.py), for waits on asynchronous stops; it gets
@@ -76,6 +78,7 @@ KVM_SPECS = {
     "kvm_timer_step":   {"guest": "timer"},
     "kvm_smp_interrupt": {"guest": "smp", "cpus": 4},
     "kvm_non_stop":     {"guest": "smp", "cpus": 4, "alone": True, "mi": True},
+    "kvm_console":      {"guest": "echo", "console": True},
     # They stop at a breakpoint first.
     "exit_code":        {"breaks": True},
     "delete_then_exit": {"breaks": True},
@@ -87,7 +90,7 @@ KVM_SPECS = {
     "kvm_transparency": {"guest": "traps", "baseline": True, "breaks": True},
 }
 KVM_DEFAULTS = {"cpus": 1, "breaks": False, "stops_vm": False, "baseline": False,
-                "alone": False, "mi": False}
+                "alone": False, "mi": False, "console": False}
 BASELINE_TIMEOUT = 30   # s: the guests that need one end in well under a second
 
 
@@ -152,9 +155,12 @@ class KvmTest(run_test.Test):
         if self.spec["alone"]:
             self.start_vmm_alone()
             return
-        self.write_config({"backend": "kvm", "arch": "i386", "kernel": self.elf,
-                           "memory_mb": 64, "cpus": self.spec["cpus"],
-                           "serial": self.serial})
+        target = {"backend": "kvm", "arch": "i386", "kernel": self.elf,
+                  "memory_mb": 64, "cpus": self.spec["cpus"], "serial": self.serial}
+        if self.spec["console"]:
+            target["console"] = os.path.join(self.tmp, "console.fifo")
+            os.mkfifo(target["console"], 0o600)
+        self.write_config(target)
         self.daemon = self.spawn_daemon(self.config, self.daemon_log)
         self.watching = True
         threading.Thread(target=self.watch_pidfile, daemon=True).start()

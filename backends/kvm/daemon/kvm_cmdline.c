@@ -55,6 +55,10 @@ void kvm_cmdline_build(struct kvm_cmdline *cl, const struct cfg_target *cfg, int
 		cl->argv[n++] = "--serial";
 		cl->argv[n++] = (char *)cfg->serial;
 	}
+	if (cfg->console != NULL) {
+		cl->argv[n++] = "--console";
+		cl->argv[n++] = (char *)cfg->console;
+	}
 	if (cfg->cmdline != NULL) {
 		cl->argv[n++] = "--cmdline";
 		cl->argv[n++] = (char *)cfg->cmdline;

@@ -1,5 +1,5 @@
 /* COM1 and isa-debug-exit (see devices.h). */
-#include <poll.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,13 +26,28 @@ void devices_init(struct devices *d, int serial_fd, int console_fd)
 	pthread_mutex_init(&d->lock, NULL);
 	d->serial_fd = serial_fd;
 	d->console_fd = console_fd;
+	d->rx_byte = -1;
 }
 
-static bool console_ready(const struct devices *d)
+/* Whether a received byte waits in the UART. The console is read one byte
+ * ahead (console_fd is non-blocking): poll() alone cannot tell, since a
+ * regular file at its end still polls readable. At end of input the
+ * console is closed and the line stays quiet. */
+static bool console_ready(struct devices *d)
 {
-	struct pollfd p = { .fd = d->console_fd, .events = POLLIN };
+	uint8_t c;
+	ssize_t n;
 
-	return d->console_fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+	if (d->rx_byte >= 0 || d->console_fd < 0)
+		return d->rx_byte >= 0;
+	n = read(d->console_fd, &c, 1);
+	if (n == 1)
+		d->rx_byte = c;
+	else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+		close(d->console_fd);
+		d->console_fd = -1;
+	}
+	return d->rx_byte >= 0;
 }
 
 static uint8_t uart_read(struct devices *d, unsigned reg)
@@ -44,8 +59,10 @@ static uint8_t uart_read(struct devices *d, unsigned reg)
 	case UART_RBR_THR:
 		if (dlab)
 			return d->uart_dll;
-		if (console_ready(d) && read(d->console_fd, &c, 1) != 1)
-			c = 0;
+		if (console_ready(d)) {
+			c = (uint8_t)d->rx_byte;
+			d->rx_byte = -1;
+		}
 		return c;
 	case UART_IER:
 		return dlab ? d->uart_dlm : d->uart_regs[UART_IER];

@@ -13,7 +13,8 @@
 struct devices {
 	pthread_mutex_t lock;  /* vCPU threads do port I/O concurrently */
 	int serial_fd;         /* -1: output discarded */
-	int console_fd;        /* -1: nothing to receive */
+	int console_fd;        /* non-blocking; -1: nothing (more) to receive */
+	int rx_byte;           /* the byte read ahead from console_fd, -1: none */
 	uint8_t uart_regs[8];
 	uint8_t uart_dll, uart_dlm;
 	bool exit_requested;

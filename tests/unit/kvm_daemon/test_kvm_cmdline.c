@@ -46,11 +46,13 @@ static void full_target(void **state)
 		.name = "vm1", .backend = CFG_BACKEND_KVM, .arch = "x86_64",
 		.kernel = "/srv/k.elf", .cmdline = "console=ttyS0 quiet",
 		.memory_mb = 3072, .cpus = 64, .serial = "/var/log/vm1.serial",
+		.console = "/run/vm1.in",
 	};
 	static const char *const want[] = {
 		"/opt/gdbhub-kvm", "--kernel", "/srv/k.elf", "--gdb", "fd:9",
 		"--arch", "x86_64", "--memory-mb", "3072", "--cpus", "64",
-		"--serial", "/var/log/vm1.serial", "--cmdline", "console=ttyS0 quiet", NULL,
+		"--serial", "/var/log/vm1.serial", "--console", "/run/vm1.in",
+		"--cmdline", "console=ttyS0 quiet", NULL,
 	};
 	struct kvm_cmdline cl;
 
@@ -63,7 +65,8 @@ static void full_target(void **state)
 	assert_ptr_equal(cl.argv[0], cl.binary);
 	assert_ptr_equal(cl.argv[2], t.kernel);
 	assert_ptr_equal(cl.argv[12], t.serial);
-	assert_ptr_equal(cl.argv[14], t.cmdline);
+	assert_ptr_equal(cl.argv[14], t.console);
+	assert_ptr_equal(cl.argv[16], t.cmdline);
 }
 
 static void minimal_target(void **state)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -184,6 +185,70 @@ static void target_added_at_run_time(void **state)
 	config_free(cfg);
 }
 
+/* Parse one target given as JSON text; 0 with *console (malloc'd copy or
+ * NULL), or -1 with *cause. */
+static int parse_console(const char *target, char **console, char **cause)
+{
+	struct config *cfg = NULL;
+	char *json;
+	int rc;
+
+	assert_true(asprintf(&json, "{\"targets\": [%s]}", target) > 0);
+	*cause = NULL;
+	rc = config_parse(json, dir, &cfg, cause);
+	free(json);
+	*console = NULL;
+	if (rc == 0) {
+		if (cfg->targets[0].console != NULL)
+			*console = strdup(cfg->targets[0].console);
+		config_free(cfg);
+	}
+	return rc;
+}
+
+static void expect_console_refused(const char *backend, const char *console, const char *want)
+{
+	char *t, *got, *cause, *msg;
+
+	assert_true(asprintf(&t, "{\"name\": \"t\", \"backend\": \"%s\", \"arch\": \"i386\","
+		" \"kernel\": \"k.elf\", \"console\": \"%s\"}", backend, console) > 0);
+	assert_int_equal(parse_console(t, &got, &cause), -1);
+	assert_true(asprintf(&msg, want, dir) > 0);
+	assert_string_equal(cause, msg);
+	free(msg);
+	free(cause);
+	free(t);
+}
+
+/* COM1's input: a kvm target's file or FIFO, resolved like serial; kvm
+ * only (QEMU 7.2's file chardev has no input); missing is an error now,
+ * not at the VM's start. */
+static void console_key(void **state)
+{
+	char fifo[96], *got, *cause, *want;
+
+	(void)state;
+	assert_int_equal(parse_console("{\"name\": \"t\", \"backend\": \"kvm\", \"arch\": \"i386\","
+		" \"kernel\": \"k.elf\", \"console\": \"k.elf\"}", &got, &cause), 0);
+	assert_true(asprintf(&want, "%s/k.elf", dir) > 0);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	assert_int_equal(parse_console("{\"name\": \"t\", \"backend\": \"kvm\", \"arch\": \"i386\","
+		" \"kernel\": \"k.elf\"}", &got, &cause), 0);
+	assert_null(got);
+	snprintf(fifo, sizeof(fifo), "%s/in.fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(parse_console("{\"name\": \"t\", \"backend\": \"kvm\", \"arch\": \"i386\","
+		" \"kernel\": \"k.elf\", \"console\": \"in.fifo\"}", &got, &cause), 0);
+	assert_string_equal(got, fifo);
+	free(got);
+	unlink(fifo);
+	expect_console_refused("kvm", "nothing.txt", "targets[0].console: no such file (%s/nothing.txt)");
+	expect_console_refused("kvm", ".", "targets[0].console: not a regular file (%s/.)");
+	expect_console_refused("tcg", "k.elf", "targets[0].console: not allowed with backend \"tcg\"%.0s");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +257,7 @@ int main(void)
 		cmocka_unit_test(tcg_range_unchanged),
 		cmocka_unit_test(key_path_of_a_later_target),
 		cmocka_unit_test(target_added_at_run_time),
+		cmocka_unit_test(console_key),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
