@@ -10,6 +10,7 @@
 #include "proxy/client.h"
 #include "proxy/backend.h"
 #include "proxy/client_cmds.h"
+#include "proxy/client_replay.h"
 #include "proxy/hub.h"
 #include "proxy/rsp/rsp_hex.h"
 #include "proxy/target.h"
@@ -48,6 +49,38 @@ static void reply_text(struct client *c, const struct text *t)
 	rsp_hex_encode(hex, (const uint8_t *)t->buf, t->len);
 	client_reply(c, hex, 2 * t->len);
 	free(hex);
+}
+
+/* Answer c's monitor command with text (NUL-terminated). */
+void client_monitor_reply(struct client *c, const char *text)
+{
+	struct text t = { .len = 0 };
+
+	say(&t, "%s", text);
+	reply_text(c, &t);
+}
+
+/* Fail c's monitor command: the reason as console output (gdb prints it;
+ * an error reply alone shows only "Protocol error with Rcmd"), then E01. */
+void client_monitor_error(struct client *c, const char *fmt, ...)
+{
+	char why[512], hex[2 * sizeof(why) + 2];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(why, sizeof(why) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n > sizeof(why) - 2)
+		n = (int)sizeof(why) - 2;
+	why[n] = '\n';
+	hex[0] = 'O';
+	rsp_hex_encode(hex + 1, (const uint8_t *)why, (size_t)n + 1);
+	rsp_link_send(&c->link, hex, 1 + 2 * ((size_t)n + 1));
+	why[n] = '\0';
+	client_reply_error(c, 1, "%s", why);
 }
 
 /* One line describing a client's attachment. */
@@ -159,6 +192,7 @@ static const struct monitor_cmd monitor_cmds[] = {
 	{ "floor", "who holds the floor (whose resume is running)", mon_floor },
 	{ "targets", "every target with its state and attached clients", mon_targets },
 	{ "hw", "hardware breakpoint and watchpoint slots, and who holds them", mon_hw },
+	{ "replay", "replay targets: info | seek ICOUNT | checkpoints", NULL },
 };
 
 static void mon_help(struct client *c, struct text *out)
@@ -184,8 +218,12 @@ void client_monitor_command(struct client *c, const char *pkt, size_t len)
 		return;
 	}
 	cmd[n] = '\0';
+	if (strncmp(cmd, "replay", 6) == 0 && (cmd[6] == '\0' || cmd[6] == ' ')) {
+		client_replay_command(c, cmd + 6);
+		return;
+	}
 	for (size_t i = 0; i < sizeof(monitor_cmds) / sizeof(monitor_cmds[0]); i++) {
-		if (strcmp(cmd, monitor_cmds[i].name) == 0) {
+		if (monitor_cmds[i].fn != NULL && strcmp(cmd, monitor_cmds[i].name) == 0) {
 			monitor_cmds[i].fn(c, &out);
 			reply_text(c, &out);
 			return;

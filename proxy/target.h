@@ -23,6 +23,7 @@ struct backend_ops;
 struct client;
 struct hub;
 struct upstream;
+struct backend_run;
 
 enum target_state {
 	TARGET_STARTING, /* backend launched, upstream handshake under way */
@@ -73,6 +74,7 @@ struct target {
 	char failure[160];            /* why it failed to start */
 	void (*prefetch_done)(struct target *t);
 	unsigned prefetches;          /* annexes read at start-up */
+	struct backend_run *backend_run; /* a run the backend started (a replay seek) */
 };
 
 /* Create a target for cfg (not yet launched). NULL on out of memory. */
@@ -119,6 +121,20 @@ const char *target_vcont(const struct target *t);
 /* Whether the stub offered reverse execution (ReverseStep+ and
  * ReverseContinue+ in its qSupported reply): bs and bc are for it. */
 bool target_can_reverse(const struct target *t);
+
+/* A run the backend causes by other means than a packet (a replay seek
+ * through QMP): c holds the floor while the VM moves, and the stop the stub
+ * then reports on its own is handled like the stop after a step (SIGTRAP),
+ * fanned out to every client of t. start(arg) is called once nothing else
+ * is outstanding upstream, and must make the VM move or call
+ * target_backend_run_cancel; done(arg, stopped) comes last, stopped false
+ * if the run was cancelled or the link lost. Returns 0, or -1 (t not
+ * stopped, or out of memory) with nothing called. */
+int target_backend_run(struct target *t, struct client *c, void (*start)(void *arg),
+		       void (*done)(void *arg, bool stopped), void *arg);
+
+/* The backend could not start the run: t is stopped where it was. */
+void target_backend_run_cancel(struct target *t);
 
 /* Whether an upstream thread id exists. */
 bool target_has_thread(const struct target *t, int64_t tid);

@@ -369,6 +369,87 @@ static void on_resume_reply(void *arg, const uint8_t *reply, size_t len)
 	handle_stop(t, &stop);
 }
 
+struct backend_run {
+	struct target *t;
+	void (*start)(void *arg);
+	void (*done)(void *arg, bool stopped);
+	void *arg;
+	bool cancelled;
+};
+
+/* Nothing else is outstanding upstream: let the backend move the VM. */
+static void on_backend_run_start(void *arg)
+{
+	struct backend_run *r = arg;
+
+	r->start(r->arg);
+}
+
+/* The stub reported the stop on its own (or the wait ended without one). */
+static void on_backend_run_stop(void *arg, const uint8_t *reply, size_t len)
+{
+	struct backend_run *r = arg;
+	struct target *t = r->t;
+	struct rsp_stop stop;
+
+	t->backend_run = NULL;
+	if (reply == NULL) {
+		if (r->cancelled) {
+			t->state = TARGET_STOPPED;
+			t->resumer = NULL;
+		}
+		r->done(r->arg, false);
+		free(r);
+		return;
+	}
+	if (rsp_stop_parse((const char *)reply, len, &stop) != 0) {
+		log_warn("target %s: unreadable stop %.*s, reporting SIGTRAP", target_name(t),
+			 (int)len, (const char *)reply);
+		memset(&stop, 0, sizeof(stop));
+		stop.signal = 5;
+	}
+	/* QEMU reports a seek's end as a pause (SIGINT); to clients it is
+	 * the end of a step they did not ask for. */
+	if (stop.kind == RSP_STOP_SIGNAL && stop.signal == GDB_SIGINT)
+		stop.signal = 5;
+	handle_stop(t, &stop);
+	r->done(r->arg, true);
+	free(r);
+}
+
+int target_backend_run(struct target *t, struct client *c, void (*start)(void *arg),
+		       void (*done)(void *arg, bool stopped), void *arg)
+{
+	struct backend_run *r;
+
+	if (t->state != TARGET_STOPPED || t->backend_run != NULL ||
+	    (r = calloc(1, sizeof(*r))) == NULL)
+		return -1;
+	*r = (struct backend_run){ .t = t, .start = start, .done = done, .arg = arg };
+	t->state = TARGET_RUNNING;
+	t->resumer = c;
+	t->client_interrupted = false;
+	t->backend_run = r;
+	snprintf(t->last_resume, sizeof(t->last_resume), "%s",
+		 strstr(target_vcont(t), ";c") != NULL ? "vCont;c" : "c");
+	if (upstream_await_stop(t->up, on_backend_run_start, on_backend_run_stop, r) != 0) {
+		t->state = TARGET_STOPPED;
+		t->resumer = NULL;
+		t->backend_run = NULL;
+		free(r);
+		return -1;
+	}
+	return 0;
+}
+
+void target_backend_run_cancel(struct target *t)
+{
+	if (t->backend_run == NULL)
+		return;
+	t->backend_run->cancelled = true;
+	upstream_cancel_await(t->up);
+}
+
 /* How many attached clients may control the VM. */
 static unsigned count_controllers(const struct target *t)
 {

@@ -28,6 +28,7 @@
 struct request {
 	TAILQ_ENTRY(request) entry;
 	bool expects_stop;
+	void (*start)(void *arg); /* a silent wait (upstream_await_stop) */
 	upstream_reply_fn fn;
 	void *arg;
 	size_t len;
@@ -55,6 +56,7 @@ struct upstream {
 };
 
 static void start_connect(struct upstream *up);
+static void complete(struct upstream *up, const uint8_t *reply, size_t len);
 
 /* Send the next queued request if none is outstanding. */
 static void send_next(struct upstream *up)
@@ -68,6 +70,14 @@ static void send_next(struct upstream *up)
 		return;
 	TAILQ_REMOVE(&up->queue, req, entry);
 	up->inflight = req;
+	if (req->start != NULL) {
+		/* Nothing is outstanding: what start does to the VM is the only
+		 * cause of the stop that comes next. */
+		up->dispatching++;
+		req->start(req->arg);
+		up->dispatching--;
+		return;
+	}
 	if (rsp_link_send(&up->link, req->payload, req->len) != 0)
 		log_error("%s: cannot queue a request for output", up->address);
 }
@@ -84,6 +94,7 @@ int upstream_request(struct upstream *up, const void *payload, size_t len,
 	if (req == NULL)
 		return -1;
 	req->expects_stop = expects_stop;
+	req->start = NULL;
 	req->fn = fn;
 	req->arg = arg;
 	req->len = len;
@@ -99,6 +110,30 @@ int upstream_request_str(struct upstream *up, const char *payload, bool expects_
 			 upstream_reply_fn fn, void *arg)
 {
 	return upstream_request(up, payload, strlen(payload), expects_stop, fn, arg);
+}
+
+/* Queue a wait for a stop that something else causes. */
+int upstream_await_stop(struct upstream *up, void (*start)(void *arg), upstream_reply_fn fn,
+			void *arg)
+{
+	struct request *req;
+
+	if (up->closed || (req = calloc(1, sizeof(*req) + 1)) == NULL)
+		return -1;
+	req->expects_stop = true;
+	req->start = start;
+	req->fn = fn;
+	req->arg = arg;
+	TAILQ_INSERT_TAIL(&up->queue, req, entry);
+	send_next(up);
+	return 0;
+}
+
+/* End the outstanding silent wait with a NULL reply. */
+void upstream_cancel_await(struct upstream *up)
+{
+	if (up->inflight != NULL && up->inflight->start != NULL)
+		complete(up, NULL, 0);
 }
 
 /* Send 0x03 ahead of the queue. */

@@ -59,6 +59,18 @@ int upstream_request(struct upstream *up, const void *payload, size_t len,
 int upstream_request_str(struct upstream *up, const char *payload, bool expects_stop,
 			 upstream_reply_fn fn, void *arg);
 
+/* Wait for a stop the stub reports on its own, caused by something other
+ * than a packet (a replaying QEMU told through QMP to seek reports the stop
+ * as `T02`): nothing is sent; start(arg) is called once every request queued
+ * earlier is answered, and the next packet from the stub is fn's reply.
+ * Returns 0 or -1. */
+int upstream_await_stop(struct upstream *up, void (*start)(void *arg), upstream_reply_fn fn,
+			void *arg);
+
+/* If the outstanding request is such a wait, end it now: fn gets a NULL
+ * reply (for when start could not make the VM move). */
+void upstream_cancel_await(struct upstream *up);
+
 /* Send 0x03 now, ahead of the queue. */
 void upstream_interrupt(struct upstream *up);
 

@@ -14,9 +14,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "backends/common/child.h"
 #include "backends/replay/recording.h"
 #include "backends/replay/replay_cmdline.h"
+#include "backends/replay/replay_snapshots.h"
 #include "backends/tcg/qmp.h"
 #include "proxy/backend.h"
 #include "proxy/cause.h"
@@ -35,6 +38,7 @@ struct backend {
 	char pid_path[256];
 	char disk_path[4096];
 	char serial_path[4096];
+	char recording[4096];
 	pid_t pid;
 	bool exited;
 	struct recording rec;
@@ -128,6 +132,7 @@ static int replay_launch(struct event_base *base, const struct cfg_target *cfg,
 		return cause_fail(cause, "out of memory");
 	if (recording_load(cfg->recording, &b->rec, cause) != 0)
 		goto out;
+	snprintf(b->recording, sizeof(b->recording), "%s", cfg->recording);
 	if (make_paths(b, runtime_dir, cfg->name) != 0) {
 		cause_fail(cause, "runtime folder path too long for unix sockets: %s", runtime_dir);
 		goto out;
@@ -195,6 +200,118 @@ static void replay_destroy(struct backend *b)
 	free(b);
 }
 
+/* A replay request waiting for QEMU's reply. */
+struct replay_call {
+	replay_reply_fn fn;
+	void *arg;
+	uint64_t icount;
+};
+
+/* Send cmd with args; its reply goes to on_reply with a replay_call. */
+static int call(struct backend *b, const char *cmd, json_object *args, qmp_reply_fn on_reply,
+		uint64_t icount, replay_reply_fn fn, void *arg, char **cause)
+{
+	struct replay_call *rc = calloc(1, sizeof(*rc));
+
+	if (rc == NULL) {
+		json_object_put(args);
+		return cause_fail(cause, "out of memory");
+	}
+	*rc = (struct replay_call){ .fn = fn, .arg = arg, .icount = icount };
+	if (b->exited || qmp_execute(b->qmp, cmd, args, on_reply, rc) != 0) {
+		free(rc);
+		return cause_fail(cause, "%s: QEMU's monitor (QMP) is not available%s", b->name,
+				  b->exited ? ": the replay has ended" : "");
+	}
+	return 0;
+}
+
+static void replay_info(const struct backend *b, struct replay_info *out)
+{
+	*out = (struct replay_info){
+		.recording = b->recording,
+		.icount = b->rec.icount,
+		.icount_exact = b->rec.icount_exact,
+		.ended_by_limit = b->rec.ended_by_limit,
+		.exit_status = b->rec.exit_status,
+	};
+}
+
+/* query-replay's answer: {"icount": N, "mode": "play", ...}. */
+static void on_position(void *arg, json_object *ret, const char *error)
+{
+	struct replay_call *rc = arg;
+	json_object *icount;
+
+	if (error == NULL && !json_object_object_get_ex(ret, "icount", &icount))
+		error = "query-replay gave no icount";
+	rc->fn(rc->arg, error == NULL ? (uint64_t)json_object_get_int64(icount) : 0, NULL, error);
+	free(rc);
+}
+
+static int replay_position(struct backend *b, replay_reply_fn fn, void *arg, char **cause)
+{
+	return call(b, "query-replay", NULL, on_position, 0, fn, arg, cause);
+}
+
+/* replay-seek's answer: empty on success (the VM now runs to the icount). */
+static void on_seek(void *arg, json_object *ret, const char *error)
+{
+	struct replay_call *rc = arg;
+
+	(void)ret;
+	rc->fn(rc->arg, rc->icount, NULL, error);
+	free(rc);
+}
+
+static int replay_seek(struct backend *b, uint64_t icount, replay_reply_fn fn, void *arg,
+		       char **cause)
+{
+	json_object *args = json_object_new_object();
+
+	if (args == NULL)
+		return cause_fail(cause, "out of memory");
+	json_object_object_add(args, "icount", json_object_new_int64((int64_t)icount));
+	return call(b, "replay-seek", args, on_seek, icount, fn, arg, cause);
+}
+
+/* HMP `info snapshots` as lines "NAME at icount N". */
+static void on_snapshots(void *arg, json_object *ret, const char *error)
+{
+	struct replay_call *rc = arg;
+	struct replay_snapshot sn[32];
+	char text[2048] = "";
+	size_t len = 0;
+	int n = error == NULL ? replay_snapshots_parse(json_object_get_string(ret), sn, 32) : 0;
+
+	for (int i = 0; i < n && i < 32 && len < sizeof(text); i++) {
+		int w = sn[i].has_icount
+			? snprintf(text + len, sizeof(text) - len, "%s at icount %llu\n", sn[i].tag,
+				   (unsigned long long)sn[i].icount)
+			: snprintf(text + len, sizeof(text) - len, "%s (no icount)\n", sn[i].tag);
+		len += w > 0 ? (size_t)w : 0;
+	}
+	rc->fn(rc->arg, 0, text, n < 0 ? "QEMU listed no snapshot table" : error);
+	free(rc);
+}
+
+static int replay_snapshots(struct backend *b, replay_reply_fn fn, void *arg, char **cause)
+{
+	json_object *args = json_object_new_object();
+
+	if (args == NULL)
+		return cause_fail(cause, "out of memory");
+	json_object_object_add(args, "command-line", json_object_new_string("info snapshots"));
+	return call(b, "human-monitor-command", args, on_snapshots, 0, fn, arg, cause);
+}
+
+static const struct backend_replay_ops replay_ops = {
+	.info = replay_info,
+	.position = replay_position,
+	.seek = replay_seek,
+	.snapshots = replay_snapshots,
+};
+
 const struct backend_ops replay_backend_ops = {
 	.name = "replay",
 	.kind = CFG_BACKEND_REPLAY,
@@ -204,4 +321,5 @@ const struct backend_ops replay_backend_ops = {
 	.hw_slots = replay_hw_slots,
 	.child_exited = replay_child_exited,
 	.destroy = replay_destroy,
+	.replay = &replay_ops,
 };

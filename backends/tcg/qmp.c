@@ -22,11 +22,21 @@
 
 enum qmp_phase { QMP_GREETING, QMP_CAPABILITIES, QMP_READY, QMP_CLOSED };
 
+/* A command sent with qmp_execute, waiting for the reply with its id. */
+struct qmp_call {
+	struct qmp_call *next;
+	unsigned id;
+	qmp_reply_fn fn;
+	void *arg;
+};
+
 struct qmp {
 	struct bufferevent *bev;
 	enum qmp_phase phase;
 	char name[64];
 	char status[32];
+	struct qmp_call *calls;  /* in the order sent */
+	unsigned next_id;
 };
 
 /* Send one command. */
@@ -38,10 +48,69 @@ static int send_command(struct qmp *q, const char *cmd)
 	return bufferevent_write(q->bev, line, strlen(line));
 }
 
+/* Take the waiting call with id out of the list; NULL if none. */
+static struct qmp_call *take_call(struct qmp *q, unsigned id)
+{
+	for (struct qmp_call **p = &q->calls; *p != NULL; p = &(*p)->next) {
+		struct qmp_call *call = *p;
+		if (call->id == id) {
+			*p = call->next;
+			return call;
+		}
+	}
+	return NULL;
+}
+
+/* QEMU's words for an error reply. */
+static const char *error_text(json_object *msg)
+{
+	json_object *err, *desc;
+
+	if (json_object_object_get_ex(msg, "error", &err) &&
+	    json_object_object_get_ex(err, "desc", &desc))
+		return json_object_get_string(desc);
+	return "QEMU refused the command";
+}
+
+/* A reply carrying one of our ids goes to its caller. Returns true if msg
+ * was one. */
+static bool complete_call(struct qmp *q, json_object *msg)
+{
+	json_object *id, *ret;
+	struct qmp_call *call;
+
+	if (!json_object_object_get_ex(msg, "id", &id) || !json_object_is_type(id, json_type_int))
+		return false;
+	call = take_call(q, (unsigned)json_object_get_int64(id));
+	if (call == NULL)
+		return false;
+	if (json_object_object_get_ex(msg, "return", &ret))
+		call->fn(call->arg, ret, NULL);
+	else
+		call->fn(call->arg, NULL, error_text(msg));
+	free(call);
+	return true;
+}
+
+/* Every waiting call learns that no reply will come. */
+static void fail_calls(struct qmp *q, const char *why)
+{
+	struct qmp_call *call;
+
+	while ((call = q->calls) != NULL) {
+		q->calls = call->next;
+		call->fn(call->arg, NULL, why);
+		free(call);
+	}
+}
+
 /* Act on one message from QEMU. */
 static void handle_message(struct qmp *q, json_object *msg)
 {
 	json_object *ret, *event, *status;
+
+	if (complete_call(q, msg))
+		return;
 
 	if (json_object_object_get_ex(msg, "event", &event)) {
 		/* Every step stops and resumes the VM: those are debug noise. */
@@ -97,6 +166,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
 		q->phase = QMP_CLOSED;
 		bufferevent_disable(q->bev, EV_READ | EV_WRITE);
+		fail_calls(q, "QEMU's QMP connection closed");
 	}
 }
 
@@ -132,6 +202,41 @@ bool qmp_ready(const struct qmp *q)
 	return q != NULL && q->phase == QMP_READY;
 }
 
+/* Send a command whose reply goes to fn. */
+int qmp_execute(struct qmp *q, const char *cmd, json_object *args, qmp_reply_fn fn, void *arg)
+{
+	json_object *msg = json_object_new_object();
+	struct qmp_call *call = calloc(1, sizeof(*call)), **tail;
+	const char *text;
+	int rc = -1;
+
+	if (msg == NULL || call == NULL || !qmp_ready(q)) {
+		json_object_put(args);
+		goto out;
+	}
+	call->id = ++q->next_id;
+	json_object_object_add(msg, "execute", json_object_new_string(cmd));
+	if (args != NULL)
+		json_object_object_add(msg, "arguments", args);
+	json_object_object_add(msg, "id", json_object_new_int64(call->id));
+	text = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
+	if (bufferevent_write(q->bev, text, strlen(text)) != 0 ||
+	    bufferevent_write(q->bev, "\n", 1) != 0)
+		goto out;
+	call->fn = fn;
+	call->arg = arg;
+	/* Append: QEMU answers in order, and the list stays short. */
+	for (tail = &q->calls; *tail != NULL;)
+		tail = &(*tail)->next;
+	*tail = call;
+	call = NULL;
+	rc = 0;
+out:
+	json_object_put(msg);
+	free(call);
+	return rc;
+}
+
 /* Ask QEMU to quit. The loop may not run again (the daemon is exiting), so
  * the command is written to the socket directly. */
 int qmp_quit(struct qmp *q)
@@ -151,6 +256,7 @@ void qmp_destroy(struct qmp *q)
 {
 	if (q == NULL)
 		return;
+	fail_calls(q, "the replay is being stopped");
 	bufferevent_free(q->bev);
 	free(q);
 }

@@ -44,12 +44,15 @@ SPECS = {
     "replay_reverse": {"backend": "replay"},
     "replay_trace":   {"backend": "replay"},
     "reverse_refused": {"backend": "tcg"},
+    # clients: one gdb per client at once (replay/TESTNAME_CLIENT.py), as
+    # run_test's spec "clients"
+    "replay_seek":    {"backend": "replay", "clients": {"a": "control", "c": "observe"}},
 }
 
 
 class ReplayTest(Test):
     def __init__(self, args, name, spec):
-        super().__init__(args, name, dict(run_test.DEFAULTS, backend=spec["backend"]))
+        super().__init__(args, name, dict(run_test.DEFAULTS, **spec))
         self.recording = os.path.join(self.tmp, "rec")
         self.record_config = os.path.join(self.tmp, "record.json")
         self.replay_backend = spec["backend"] == "replay"
@@ -96,6 +99,12 @@ class ReplayTest(Test):
         self.daemon = self.spawn_daemon(self.config, self.daemon_log)
         self.watching = True
         run_test.threading.Thread(target=self.watch_pidfile, daemon=True).start()
+
+    def start_gdb(self, label, script, sock, env):
+        # run_test's multi-client runner names scripts in its own folder.
+        if os.path.dirname(script) == run_test.SCENARIOS:
+            script = os.path.join(REPLAY_SCENARIOS, os.path.basename(script))
+        return super().start_gdb(label, script, sock, env)
 
     def run_gdb(self, index, phase):
         log("gdb session %d (%s)" % (index, phase))

@@ -1,4 +1,4 @@
-# Proves a target that cannot execute in reverse (plain tcg: QEMU offers no ReverseStep there) refuses it clearly and forwards nothing: the daemon does not offer ReverseStep+/ReverseContinue+ to gdb, so reverse-stepi fails with gdb's "does not support" error; a raw client's bs and bc get E2a and the daemon logs why; the VM has not moved (same pc) and still runs to its exit; fails if bs/bc reach QEMU or the refusal is silent.
+# Proves a target that cannot execute in reverse (plain tcg: QEMU offers no ReverseStep there) refuses it clearly and forwards nothing: the daemon does not offer ReverseStep+/ReverseContinue+ to gdb, so reverse-stepi fails with gdb's "does not support" error; a raw client's bs and bc get E2a and the daemon logs why; monitor replay info is refused as not a replay target; the VM has not moved (same pc) and still runs to its exit; fails if bs/bc reach QEMU or a refusal is silent.
 import os
 import socket
 
@@ -44,6 +44,8 @@ def scenario():
     raw.close()
     check.daemon_log_wait("bc: target demo cannot execute in reverse",
                           "the daemon logs the refusal")
+    text = check.expect_refused("monitor replay on a tcg target", "monitor replay info")
+    expect_in("the daemon says why", "demo is not a replay target", text)
     check.refresh()
     expect_eq("the VM did not move", check.pc(), pc)
     check.continue_to_exit(15)

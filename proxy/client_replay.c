@@ -1,0 +1,271 @@
+/* `monitor replay ...`: the replay backend's QMP requests, asked for a
+ * client and answered to it as monitor text. A seek runs the VM like a
+ * resume (the floor rules apply) and ends in a stop every client sees. */
+#include "proxy/client_replay.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/replay/replay_cmd.h"
+#include "proxy/backend.h"
+#include "proxy/client.h"
+#include "proxy/client_monitor.h"
+#include "proxy/log.h"
+#include "proxy/policy/access.h"
+#include "proxy/target.h"
+
+/* Why a replay has no checkpoints but its first snapshot. */
+#define NO_CHECKPOINTS_WHY \
+	"No others are taken: QEMU 7.2 deadlocks loading a snapshot taken after about\n" \
+	"1e7 instructions (main thread in do_run_on_cpu holding the replay mutex, vCPU\n" \
+	"thread in replay_mutex_lock; backends/replay/README.md), so seeks and reverse\n" \
+	"steps replay forward from init.\n"
+
+/* One request in flight for a client. */
+struct replay_req {
+	struct client *c;      /* referenced */
+	struct target *t;
+	struct replay_cmd cmd;
+	char *error;           /* QEMU refused the seek */
+	unsigned pending;      /* seek: QMP's answer and the stop, each once */
+};
+
+static void req_free(struct replay_req *r)
+{
+	client_unref(r->c);
+	free(r->error);
+	free(r);
+}
+
+/* The request is answered (or its client is gone). */
+static void req_release(struct replay_req *r)
+{
+	if (--r->pending == 0)
+		req_free(r);
+}
+
+/* Whether the request's client still wants an answer. */
+static bool req_live(const struct replay_req *r)
+{
+	return !r->c->dead;
+}
+
+/* `replay info`: the recording, and where QEMU says the replay stands. */
+static void on_info(void *arg, uint64_t icount, const char *text, const char *error)
+{
+	struct replay_req *r = arg;
+	struct replay_info info;
+	char out[1024];
+
+	(void)text;
+	if (req_live(r) && error != NULL) {
+		client_monitor_error(r->c, "replay info: %s", error);
+	} else if (req_live(r)) {
+		r->t->ops->replay->info(r->t->backend, &info);
+		snprintf(out, sizeof(out),
+			 "replay target %s: mode replay (QEMU rr=replay)\n"
+			 "  at icount %" PRIu64 "\n"
+			 "  recording %s: %" PRIu64 " instructions%s, ended by %s (status %d)\n",
+			 target_name(r->t), icount,
+			 info.recording, info.icount, info.icount_exact ? "" : " (at least)",
+			 info.ended_by_limit ? "a limit" : "the guest", info.exit_status);
+		client_monitor_reply(r->c, out);
+	}
+	req_release(r);
+}
+
+/* `replay checkpoints`: what QEMU can load, and why nothing more. */
+static void on_checkpoints(void *arg, uint64_t icount, const char *text, const char *error)
+{
+	struct replay_req *r = arg;
+	char out[3072];
+	size_t n;
+
+	(void)icount;
+	if (req_live(r) && error != NULL) {
+		client_monitor_error(r->c, "replay checkpoints: %s", error);
+	} else if (req_live(r)) {
+		n = (size_t)snprintf(out, sizeof(out), "checkpoints of %s (snapshots QEMU holds):\n",
+				     target_name(r->t));
+		for (const char *p = text; *p != '\0' && n < sizeof(out);) {
+			size_t len = strcspn(p, "\n");
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "  %.*s\n", (int)len, p);
+			p += len + (p[len] == '\n');
+		}
+		if (n < sizeof(out))
+			snprintf(out + n, sizeof(out) - n, "%s", NO_CHECKPOINTS_WHY);
+		client_monitor_reply(r->c, out);
+	}
+	req_release(r);
+}
+
+/* After a seek: where it ended. */
+static void on_seek_position(void *arg, uint64_t icount, const char *text, const char *error)
+{
+	struct replay_req *r = arg;
+	char out[256];
+
+	(void)text;
+	if (req_live(r) && error != NULL) {
+		client_monitor_error(r->c, "replay seek: stopped, but: %s", error);
+	} else if (req_live(r)) {
+		snprintf(out, sizeof(out), "replay %s: at icount %" PRIu64 "%s\n", target_name(r->t),
+			 icount, icount == r->cmd.icount ? "" : " (the seek was cut short)");
+		client_monitor_reply(r->c, out);
+	}
+	req_release(r);
+}
+
+/* The seek's stop went out to the clients (or never came). */
+static void on_seek_done(void *arg, bool stopped)
+{
+	struct replay_req *r = arg;
+	char *cause = NULL;
+
+	if (!stopped || !req_live(r)) {
+		if (req_live(r))
+			client_monitor_error(r->c, "replay seek: %s",
+					   r->error != NULL ? r->error : "the replay ended");
+		req_release(r);
+		return;
+	}
+	if (r->t->ops->replay->position(r->t->backend, on_seek_position, r, &cause) != 0) {
+		client_monitor_error(r->c, "replay seek: stopped, but: %s", cause);
+		free(cause);
+		req_release(r);
+	}
+}
+
+/* QEMU's answer to replay-seek: on a refusal the VM never moved. */
+static void on_seek_accepted(void *arg, uint64_t icount, const char *text, const char *error)
+{
+	struct replay_req *r = arg;
+
+	(void)icount;
+	(void)text;
+	if (error != NULL) {
+		log_info("target %s: QEMU refused replay-seek %" PRIu64 ": %s", target_name(r->t),
+			 r->cmd.icount, error);
+		r->error = strdup(error);
+		target_backend_run_cancel(r->t);
+	}
+	req_release(r);
+}
+
+/* Nothing else is outstanding upstream: ask QEMU to seek. */
+static void start_seek(void *arg)
+{
+	struct replay_req *r = arg;
+	char *cause = NULL;
+
+	r->pending++;
+	if (r->t->ops->replay->seek(r->t->backend, r->cmd.icount, on_seek_accepted, r, &cause) != 0) {
+		r->pending--;
+		r->error = cause;
+		target_backend_run_cancel(r->t);
+	}
+}
+
+/* Whether policy lets c move t's timeline; a refusal is answered. */
+static bool may_seek(struct client *c, struct target *t)
+{
+	struct access_request q = {
+		.role = c->role,
+		.action = ACCESS_RESUME,
+		.vm_running = t->state == TARGET_RUNNING,
+		.client = c->id,
+		.floor_holder = t->resumer != NULL ? t->resumer->id : 0,
+	};
+	enum access_verdict v = access_check(&q);
+
+	if (v == ACCESS_ALLOW && t->state == TARGET_STOPPED)
+		return true;
+	if (v == ACCESS_ALLOW || v == ACCESS_WAIT_FOR_STOP)
+		client_monitor_error(c, "replay seek: target %s is %s", target_name(t),
+				   target_state_name(t->state));
+	else
+		client_monitor_error(c, "replay seek moves the VM: %s", access_explain(&q, v));
+	return false;
+}
+
+/* `replay seek ICOUNT`. */
+static void seek(struct replay_req *r)
+{
+	struct replay_info info;
+
+	r->t->ops->replay->info(r->t->backend, &info);
+	if (info.icount_exact && !info.ended_by_limit && r->cmd.icount > info.icount) {
+		client_monitor_error(r->c, "replay seek: %" PRIu64 " is past the recording's end "
+				   "(%" PRIu64 " instructions)", r->cmd.icount, info.icount);
+		req_free(r);
+		return;
+	}
+	if (!may_seek(r->c, r->t)) {
+		req_free(r);
+		return;
+	}
+	log_info("client %u: replay seek on %s to icount %" PRIu64, r->c->id, target_name(r->t),
+		 r->cmd.icount);
+	r->pending = 1;
+	if (target_backend_run(r->t, r->c, start_seek, on_seek_done, r) != 0) {
+		client_monitor_error(r->c, "replay seek: target %s cannot run now", target_name(r->t));
+		req_free(r);
+	}
+}
+
+/* Start one QMP query for r; false (answered) if it could not be sent. */
+static void query(struct replay_req *r,
+		  int (*fn)(struct backend *, replay_reply_fn, void *, char **),
+		  replay_reply_fn done)
+{
+	char *cause = NULL;
+
+	r->pending = 1;
+	if (fn(r->t->backend, done, r, &cause) != 0) {
+		client_monitor_error(r->c, "replay: %s", cause);
+		free(cause);
+		req_free(r);
+	}
+}
+
+void client_replay_command(struct client *c, const char *args)
+{
+	struct target *t = c->target;
+	struct replay_req *r;
+	struct replay_cmd cmd;
+	char err[256];
+
+	if (t == NULL || t->ops == NULL || t->ops->replay == NULL || t->backend == NULL) {
+		client_monitor_error(c, "monitor replay: %s is not a replay target (backend \"%s\")",
+				   t != NULL ? target_name(t) : "no target",
+				   t != NULL && t->ops != NULL ? t->ops->name : "none");
+		return;
+	}
+	if (replay_cmd_parse(args, &cmd, err, sizeof(err)) != 0) {
+		client_monitor_error(c, "monitor replay: %s", err);
+		return;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		client_monitor_error(c, "out of memory");
+		return;
+	}
+	*r = (struct replay_req){ .c = c, .t = t, .cmd = cmd };
+	client_ref(c);
+	switch (cmd.verb) {
+	case REPLAY_INFO:
+		query(r, t->ops->replay->position, on_info);
+		break;
+	case REPLAY_CHECKPOINTS:
+		query(r, t->ops->replay->snapshots, on_checkpoints);
+		break;
+	case REPLAY_SEEK:
+		seek(r);
+		break;
+	case REPLAY_FOLLOW:
+		client_monitor_error(c, "replay follow: not available on this target");
+		req_free(r);
+		break;
+	}
+}
