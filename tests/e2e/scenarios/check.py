@@ -359,14 +359,18 @@ def daemon_log_wait(pattern, what, timeout=WAIT):
 
 def elf_bytes(address, length):
     """length bytes at address as the guest ELF's loadable segments hold them
-    (ELF32 little-endian, as the test guests are)."""
+    (little-endian ELF32 or ELF64, as the test guests are)."""
     with open(os.environ["GDBHUB_ELF"], "rb") as f:
         elf = f.read()
-    phoff, = struct.unpack_from("<I", elf, 28)
-    phentsize, phnum = struct.unpack_from("<HH", elf, 42)
+    is64 = elf[4] == 2
+    phoff, = struct.unpack_from("<Q" if is64 else "<I", elf, 32 if is64 else 28)
+    phentsize, phnum = struct.unpack_from("<HH", elf, 54 if is64 else 42)
     for i in range(phnum):
-        ptype, offset, vaddr, _, filesz, _, _, _ = struct.unpack_from(
-            "<8I", elf, phoff + i * phentsize)
+        at = phoff + i * phentsize
+        if is64:
+            ptype, _, offset, vaddr, _, filesz = struct.unpack_from("<IIQQQQ", elf, at)
+        else:
+            ptype, offset, vaddr, _, filesz = struct.unpack_from("<5I", elf, at)
         if ptype == 1 and vaddr <= address and address + length <= vaddr + filesz:
             start = offset + address - vaddr
             return elf[start:start + length]
