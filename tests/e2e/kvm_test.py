@@ -72,6 +72,7 @@ KVM_SPECS = {
     "detach_resumes":   {},
     "kvm_left_running": {"guest": "spin", "stops_vm": True},
     "kvm_watch":        {},
+    "kvm_rwatch":       {},
     "kvm_transparency_step": {"guest": "traps", "baseline": True},
     "kvm_transparency_watch": {"guest": "traps", "baseline": True},
     "kvm_guest_dr":     {"guest": "traps", "baseline": True},

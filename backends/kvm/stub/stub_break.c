@@ -111,9 +111,10 @@ static void insert_hw(struct stub *st, bool insert, enum hw_kind kind, uint64_t 
 	stub_send_str(st, "OK");
 }
 
-/* Each page of [addr, addr + len) as its own watch: a store is matched by
- * physical address, and the pages need not be contiguous. */
-static int memwatch_ranges(struct stub *st, bool insert, uint64_t addr, uint64_t len)
+/* Each page of [addr, addr + len) as its own watch: an access is matched
+ * by physical address, and the pages need not be contiguous. */
+static int memwatch_ranges(struct stub *st, bool insert, enum memwatch_kind kind,
+			   uint64_t addr, uint64_t len)
 {
 	uint64_t at = addr;
 	char *cause = NULL;
@@ -124,9 +125,9 @@ static int memwatch_ranges(struct stub *st, bool insert, uint64_t addr, uint64_t
 		if (chunk > addr + len - at)
 			chunk = addr + len - at;
 		if (!insert)
-			memwatch_remove(&st->watches, at, chunk);
+			memwatch_remove(&st->watches, at, chunk, kind);
 		else if (stub_translate(st, st->g_thread, at, &pa) ||
-			 memwatch_add(&st->watches, at, pa, chunk))
+			 memwatch_add(&st->watches, at, pa, chunk, kind))
 			return -1;
 		at += chunk;
 	}
@@ -138,16 +139,22 @@ static int memwatch_ranges(struct stub *st, bool insert, uint64_t addr, uint64_t
 	return 0;
 }
 
-/* Write watchpoints by read-only mapping where debug registers do not
- * fire for data, or all four are taken (by us or by the guest: a write
- * watch has this way, so it never suspends one of the guest's own);
- * reported as `watch:` with the address gdb gave. */
+static enum memwatch_kind memwatch_kind_of(enum hw_kind kind)
+{
+	return kind == HW_WRITE ? MW_WRITE : kind == HW_READ ? MW_READ : MW_ACCESS;
+}
+
+/* Data watchpoints by mapping (memwatch.h) where debug registers do not
+ * fire for data, or all four are taken (by us or by the guest: a watch has
+ * this way, so it never suspends one of the guest's own), or the range is
+ * longer than one can cover; reported as `watch:`, `rwatch:` or `awatch:`
+ * with the address gdb gave. */
 static bool use_memwatch(struct stub *st, enum hw_kind kind, uint64_t addr, uint64_t len)
 {
-	if (kind != HW_WRITE)
+	if (kind == HW_EXEC)
 		return false;
 	for (size_t i = 0; i < st->watches.n; i++)
-		if (st->watches.v[i].va == addr)
+		if (st->watches.v[i].va == addr && st->watches.v[i].kind == memwatch_kind_of(kind))
 			return true; /* where it went when inserted */
 	return !st->vm->host.dr_watch_fires || len > 8 ||
 	       hw_free_for_host(st->hw, stub_guest_dr_slots(st)) == 0;
@@ -156,16 +163,19 @@ static bool use_memwatch(struct stub *st, enum hw_kind kind, uint64_t addr, uint
 /* A watch spans at most this much: each page is a memslot of its own. */
 #define MEMWATCH_MAX_LEN (64 * 1024)
 
-static void watch_by_mapping(struct stub *st, bool insert, uint64_t addr, uint64_t len)
+static void watch_by_mapping(struct stub *st, bool insert, enum hw_kind kind, uint64_t addr,
+			     uint64_t len)
 {
+	enum memwatch_kind mk = memwatch_kind_of(kind);
+
 	if (len == 0 || len > MEMWATCH_MAX_LEN || addr + len < addr) {
-		fprintf(stderr, "gdbhub-kvm: a write watch covers 1 to %d bytes, not %llu\n",
+		fprintf(stderr, "gdbhub-kvm: a watch covers 1 to %d bytes, not %llu\n",
 			MEMWATCH_MAX_LEN, (unsigned long long)len);
 		stub_send_error(st, 0x16);
 		return;
 	}
-	if (memwatch_ranges(st, insert, addr, len)) {
-		memwatch_ranges(st, false, addr, len);
+	if (memwatch_ranges(st, insert, mk, addr, len)) {
+		memwatch_ranges(st, false, mk, addr, len);
 		stub_send_error(st, 0x0e);
 		return;
 	}
@@ -211,7 +221,7 @@ void stub_breakpoint(struct stub *st, bool insert, const char *p, size_t len)
 	if (type == '0')
 		insert_sw(st, insert, addr);
 	else if (use_memwatch(st, (enum hw_kind)(type - '0'), addr, size))
-		watch_by_mapping(st, insert, addr, size);
+		watch_by_mapping(st, insert, (enum hw_kind)(type - '0'), addr, size);
 	else if (size > 8)
 		stub_send_error(st, 0x16); /* no debug register watches that much */
 	else

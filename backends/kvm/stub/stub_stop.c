@@ -7,9 +7,15 @@
  * (DESIGN.md: the daemon decides, the backend carries out). gdb ignores
  * the field; the daemon never shows such a stop to its clients. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backends/kvm/stub/stub_internal.h"
+#include "proxy/rsp/rsp_hex.h"
+
+static const char *const watch_names[] = {
+	[MW_WRITE] = "watch", [MW_READ] = "rwatch", [MW_ACCESS] = "awatch",
+};
 
 static void send_stop(struct stub *st, unsigned cpu, int sig, const char *reason)
 {
@@ -91,6 +97,49 @@ static void guest_exit(struct stub *st, int status)
 	st->mode->stopped(st, -1, w);
 }
 
+/* Console output for gdb while it waits for a stop (all-stop only: gdb
+ * takes `O` packets only as the answer to a resume). */
+static void console_message(struct stub *st, const char *text)
+{
+	size_t n = strlen(text);
+	char *pkt = malloc(2 * n + 2);
+
+	if (!pkt || st->fd < 0 || st->mode != &stub_all_stop) {
+		free(pkt);
+		return;
+	}
+	pkt[0] = 'O';
+	stub_send(st, pkt, 1 + rsp_hex_encode(pkt + 1, (const uint8_t *)text, n));
+	free(pkt);
+}
+
+/* The guest ran code on a page we unmapped for a read or access watch:
+ * KVM cannot fetch from it. Such watches cannot work there, so they go,
+ * the page is mapped again, and gdb is told why it stopped. */
+static void unmapped_code_stop(struct stub *st, struct vcpu *v)
+{
+	char text[400], *cause = NULL;
+	uint64_t pa = v->ev.pc;  /* where paging is off */
+	size_t dropped;
+
+	stub_translate(st, v->index, v->ev.pc, &pa);
+	dropped = memwatch_drop_unmapped(&st->watches, pa);
+	if (vm_map_memory(st->vm, &st->watches, &cause)) {
+		fprintf(stderr, "gdbhub-kvm: %s\n", cause ? cause : "out of memory");
+		free(cause);
+	}
+	snprintf(text, sizeof(text),
+		 "gdbhub-kvm: the guest runs code at 0x%llx, on the page of %s 0x%llx; a read or "
+		 "access watchpoint without a debug register unmaps its page, which then cannot "
+		 "hold code: its %zu read/access watch(es) there no longer fire. Delete them, or "
+		 "watch data on a page of its own.\n",
+		 (unsigned long long)v->ev.pc, watch_names[v->ev.watch_kind],
+		 (unsigned long long)v->ev.watch_va, dropped);
+	fprintf(stderr, "%s", text);
+	console_message(st, text);
+	send_stop(st, v->index, GDB_SIGTRAP, "");
+}
+
 void stub_report_event(struct stub *st, struct vcpu *v)
 {
 	switch (v->ev.kind) {
@@ -109,10 +158,14 @@ void stub_report_event(struct stub *st, struct vcpu *v)
 	case VEV_WATCH: {
 		char reason[40];
 
-		snprintf(reason, sizeof(reason), "watch:%llx;", (unsigned long long)v->ev.watch_va);
+		snprintf(reason, sizeof(reason), "%s:%llx;", watch_names[v->ev.watch_kind],
+			 (unsigned long long)v->ev.watch_va);
 		send_stop(st, v->index, GDB_SIGTRAP, reason);
 		break;
 	}
+	case VEV_WATCH_EXEC:
+		unmapped_code_stop(st, v);
+		break;
 	case VEV_STEP_DONE:
 		send_stop(st, v->index, GDB_SIGTRAP, "");
 		break;

@@ -1,5 +1,6 @@
 /* Guest RAM as KVM memslots: one read-write slot, split around the pages
- * that hold write watchpoints, which get read-only slots of their own (see
+ * that hold watchpoints: those with write watches only get read-only slots
+ * of their own, those with read or access watches none (see
  * debug/memwatch.h). Rebuilt whole whenever the watched pages change, with
  * every vCPU parked. */
 #include <errno.h>
@@ -69,8 +70,9 @@ int vm_map_memory(struct vm *vm, const struct memwatches *w, char **cause)
 	for (unsigned s = 0; s < vm->n_slots; s++)
 		set_slot(vm, s, 0, 0, false); /* size 0 deletes */
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = add_range(vm, &slot, at, pages[i], false) ||
-		     add_range(vm, &slot, pages[i], pages[i] + PAGE, true);
+		rc = add_range(vm, &slot, at, pages[i], false);
+		if (rc == 0 && memwatch_page_mode(w, pages[i]) == MW_PAGE_READONLY)
+			rc = add_range(vm, &slot, pages[i], pages[i] + PAGE, true);
 		at = pages[i] + PAGE;
 	}
 	if (rc == 0)

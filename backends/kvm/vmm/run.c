@@ -17,6 +17,7 @@
 
 #include "backends/kvm/debug/hwdebug.h"
 #include "backends/kvm/exc/deliver.h"
+#include "backends/kvm/mmu/pagewalk.h"
 #include "backends/kvm/vmm/vm.h"
 #include "proxy/cause.h"
 
@@ -63,31 +64,36 @@ static void finish_instruction(struct vcpu *v)
 	v->run->immediate_exit = 0;
 }
 
-/* A store to RAM mapped read-only for a write watch: do the store, and
- * stop if it touched a watched range. Returns true to keep running. */
-static bool watched_store(struct vcpu *v, struct vcpu_event *ev)
+/* An access to RAM we took away for a watch (read-only for a write watch,
+ * unmapped for a read or access watch): carry it out on guest RAM, and
+ * stop if it touched a watched range of its kind. Returns true to keep
+ * running. */
+static bool watched_access(struct vcpu *v, struct vcpu_event *ev, uint8_t *host)
 {
 	struct kvm_run *run = v->run;
-	uint8_t *host = guest_mem_ptr(&v->vm->mem, run->mmio.phys_addr, run->mmio.len);
 	const struct memwatch *w;
 
-	memcpy(host, run->mmio.data, run->mmio.len);
-	w = memwatch_hit(v->vm->watches, run->mmio.phys_addr, run->mmio.len);
+	if (run->mmio.is_write)
+		memcpy(host, run->mmio.data, run->mmio.len);
+	else
+		memcpy(run->mmio.data, host, run->mmio.len);
+	w = memwatch_hit(v->vm->watches, run->mmio.phys_addr, run->mmio.len, run->mmio.is_write);
 	if (!w)
 		return true;
 	finish_instruction(v);
 	ev->kind = VEV_WATCH;
 	ev->watch_va = w->va;
+	ev->watch_kind = w->kind;
 	return false;
 }
 
 static bool handle_mmio(struct vcpu *v, struct vcpu_event *ev)
 {
 	struct kvm_run *run = v->run;
+	uint8_t *host = guest_mem_ptr(&v->vm->mem, run->mmio.phys_addr, run->mmio.len);
 
-	if (run->mmio.is_write && v->vm->watches &&
-	    guest_mem_ptr(&v->vm->mem, run->mmio.phys_addr, run->mmio.len))
-		return watched_store(v, ev);
+	if (host && v->vm->watches)
+		return watched_access(v, ev, host);
 	/* Nothing of ours is memory-mapped: reads see a floating bus. */
 	if (!run->mmio.is_write)
 		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
@@ -102,6 +108,44 @@ static const uint8_t *emulation_bytes(const struct kvm_run *run, unsigned *n)
 	}
 	*n = 0;
 	return NULL;
+}
+
+/* KVM queues a #UD along with an emulation failure exit; a failure we
+ * deal with must not deliver it when the vCPU runs again. */
+static void drop_queued_ud(struct vcpu *v)
+{
+	struct kvm_vcpu_events e;
+
+	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &e) || e.exception.nr != 6 ||
+	    !(e.exception.injected || e.exception.pending))
+		return;
+	e.exception.injected = e.exception.pending = 0;
+	ioctl(v->fd, KVM_SET_VCPU_EVENTS, &e);
+}
+
+/* Whether the failure is KVM fetching code from a page we unmapped for a
+ * read or access watch; then ev says which watch it is. */
+static bool fetch_from_unmapped(struct vcpu *v, const struct kvm_sregs *s, uint64_t pc,
+				struct vcpu_event *ev)
+{
+	struct pw_mode mode = { s->cr0, s->cr3, s->cr4, s->efer };
+	const struct memwatches *w = v->vm->watches;
+	struct pw_result at;
+
+	if (!w || pagewalk(&v->vm->mem, &mode, pc, &at) ||
+	    memwatch_page_mode(w, at.pa) != MW_PAGE_UNMAPPED)
+		return false;
+	for (size_t i = 0; i < w->n; i++) {
+		if ((w->v[i].pa >> 12) == (at.pa >> 12) && w->v[i].kind != MW_WRITE) {
+			ev->kind = VEV_WATCH_EXEC;
+			ev->watch_va = w->v[i].va;
+			ev->watch_kind = w->v[i].kind;
+			ev->pc = pc;
+			break;
+		}
+	}
+	drop_queued_ud(v);
+	return true;
 }
 
 /* PVM cannot emulate some instructions a guest uses all the time (see
@@ -120,6 +164,8 @@ static bool handle_emulation_failure(struct vcpu *v, struct vcpu_event *ev)
 			  (unsigned long)errno, 0);
 		return false;
 	}
+	if (fetch_from_unmapped(v, &s, r.rip + s.cs.base, ev))
+		return false;
 	/* 64-bit code: long mode active and a 64-bit code segment. */
 	switch (x86_classify_insn(bytes, n, (s.efer & (1u << 10)) && s.cs.l)) {
 	case X86_EMUL_INT3:

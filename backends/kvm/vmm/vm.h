@@ -24,7 +24,8 @@ enum vcpu_event_kind {
 	VEV_INT3_EMUL,    /* PVM: emulation failure at an int3 */
 	VEV_STEP_DONE,    /* a range step ended (pc left the range) */
 	VEV_GUEST_EXIT,   /* the guest wrote to isa-debug-exit */
-	VEV_WATCH,        /* a store to a read-only-mapped watched range */
+	VEV_WATCH,        /* an access to a watched range we took away */
+	VEV_WATCH_EXEC,   /* code fetched from a page unmapped for a read watch */
 	VEV_SHUTDOWN,     /* triple fault */
 	VEV_FATAL,        /* an exit we cannot continue from */
 };
@@ -35,7 +36,8 @@ struct vcpu_event {
 	uint64_t pc;          /* linear address where it stopped */
 	uint64_t dr6, dr7;    /* VEV_DEBUG */
 	int exit_status;      /* VEV_GUEST_EXIT: (v << 1) | 1 as QEMU */
-	uint64_t watch_va;    /* VEV_WATCH: the watch gdb set */
+	uint64_t watch_va;    /* VEV_WATCH, VEV_WATCH_EXEC: the watch gdb set */
+	enum memwatch_kind watch_kind; /* VEV_WATCH, VEV_WATCH_EXEC */
 	char why[160];        /* VEV_FATAL, VEV_SHUTDOWN: for the log */
 };
 
@@ -77,8 +79,9 @@ struct vm {
  * others waiting for INIT/SIPI). Returns 0 or -1 with *cause. */
 int vm_create(struct vm *vm, unsigned memory_mb, unsigned n_vcpus, char **cause);
 
-/* Map RAM into the VM: read-write, except the pages holding write
- * watches w (may be NULL), which are read-only so stores to them exit.
+/* Map RAM into the VM: read-write, except the pages holding watches w (may
+ * be NULL): read-only for write watches, so stores there exit, and not at
+ * all for read and access watches, so every access there exits.
  * Every vCPU must be parked. Returns 0 or -1 with *cause. */
 int vm_map_memory(struct vm *vm, const struct memwatches *w, char **cause);
 
