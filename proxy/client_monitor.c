@@ -161,6 +161,13 @@ static void mon_hw(struct client *c, struct text *out)
 	}
 	if (t->hw.n == 0) {
 		say(out, "%s: hardware slots are managed by the stub\n", target_name(t));
+		/* gdbhub-kvm refuses at insert what it cannot hold, and says who
+		 * holds each debug register itself. */
+		if (t->cfg->backend == CFG_BACKEND_KVM)
+			say(out, "  x86: 4 debug registers (DR0-3); `monitor kvm` shows who holds "
+				 "each (a client, the guest) and what this host fires; watchpoints "
+				 "that find none free or that the host never fires go by page "
+				 "mapping, with no limit\n");
 		return;
 	}
 	say(out, "%s: %u hardware debug slots, %u free\n", target_name(t), t->hw.n,

@@ -7,7 +7,9 @@
 # stores to the watched pages come back as MMIO exits of read-only memslots.
 # Fails if a watch beyond four is refused, if a stop is missed or reported
 # without its watch reason (gdb would say SIGTRAP), or if the guest's stores
-# are lost (the exit code would differ).
+# are lost (the exit code would differ); also that `monitor hw` through the
+# daemon says gdbhub-kvm keeps the x86 debug registers and `monitor kvm`
+# (passed through to the stub) lists them.
 import check
 from check import expect_eq, expect_in, value
 
@@ -31,6 +33,11 @@ def scenario():
     expect_in("old and new total", "Old value = 0\nNew value = 100", text)
 
     check.run("delete")
+    text = check.monitor("hw")
+    expect_in("monitor hw: gdbhub-kvm keeps the slots", "managed by the stub", text)
+    expect_in("monitor hw: how many and where to look", "4 debug registers (DR0-3); `monitor kvm`",
+              text)
+    expect_in("monitor kvm through the daemon lists DR0", "DR0: ", check.monitor("kvm"))
     check.continue_to_exit(15)
 
 
