@@ -17,8 +17,9 @@ enum stop_action {
 enum stop_action policy_stop_action(const struct rsp_stop *stop);
 
 /* The resume that gives the guest its exception back: the stopped thread
- * continues with SIGTRAP (the backend delivers the exception), the others
- * carry on as `last_resume` (the packet that set the VM running) had them.
+ * continues with SIGTRAP (the backend delivers the exception), or steps
+ * with it if `last_resume` (the packet that set the VM running) stepped or
+ * range-stepped it; the others carry on as `last_resume` had them.
  * Upstream thread ids are plain hex. Returns 0, or -1 if out is too small
  * or the stop names no thread. */
 int policy_give_back_packet(const struct rsp_stop *stop, const char *last_resume,

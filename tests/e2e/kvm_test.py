@@ -89,6 +89,7 @@ KVM_SPECS = {
     "qemu_dies":        {"breaks": True},   # the runner kills gdbhub-kvm
     "reattach":         {"breaks": True},
     "kvm_transparency": {"guest": "traps", "baseline": True, "breaks": True},
+    "kvm_step_guest_int3": {"guest": "traps", "baseline": True, "breaks": True},
 }
 KVM_DEFAULTS = {"cpus": 1, "breaks": False, "stops_vm": False, "baseline": False,
                 "alone": False, "mi": False, "console": False}

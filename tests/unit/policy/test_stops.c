@@ -54,9 +54,38 @@ static void give_back_packets(void **state)
 	assert_string_equal(out, "vCont;C05:a;c");
 	assert_int_equal(policy_give_back_packet(&st, "vCont;s:1;c", out, sizeof(out)), 0);
 	assert_string_equal(out, "vCont;C05:a;s:1;c");
-	assert_int_equal(policy_give_back_packet(&st, "s", out, sizeof(out)), 0);
-	assert_string_equal(out, "vCont;C05:a;c");
 	assert_int_equal(policy_give_back_packet(&st, "vCont;c", out, 10), -1);
+}
+
+/* A thread that was stepping steps on into the guest's handler: a stepi
+ * (or a line step) over the guest's int3 must not become a continue. */
+static void give_back_keeps_a_step(void **state)
+{
+	struct rsp_stop st = stop_of("T05thread:a;guest-exception:1;");
+	char out[96];
+
+	(void)state;
+	assert_int_equal(policy_give_back_packet(&st, "s", out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;S05:a");
+	assert_int_equal(policy_give_back_packet(&st, "S00", out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;S05:a");
+	assert_int_equal(policy_give_back_packet(&st, "vCont;s:a;c", out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;S05:a;s:a;c");
+	assert_int_equal(policy_give_back_packet(&st, "vCont;r100,120:a;c", out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;S05:a;r100,120:a;c");
+	assert_int_equal(policy_give_back_packet(&st, "vCont;s", out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;S05:a;s");
+	assert_int_equal(policy_give_back_packet(&st, "vCont;s:-1", out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;S05:a;s:-1");
+	/* Another thread's step, or ours continuing: a continue. */
+	assert_int_equal(policy_give_back_packet(&st, "vCont;s:1;c", out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;C05:a;s:1;c");
+	assert_int_equal(policy_give_back_packet(&st, "vCont;s:ab;c", out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;C05:a;s:ab;c");
+	assert_int_equal(policy_give_back_packet(&st, "vCont;c:a;s", out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;C05:a;c:a;s");
+	assert_int_equal(policy_give_back_packet(&st, "c", out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;C05:a;c");
 }
 
 int main(void)
@@ -65,6 +94,7 @@ int main(void)
 		cmocka_unit_test(guest_exception_goes_back),
 		cmocka_unit_test(ours_go_to_clients),
 		cmocka_unit_test(give_back_packets),
+		cmocka_unit_test(give_back_keeps_a_step),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
