@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 
 #include "backends/common/child.h"
+#include "backends/replay/event_log.h"
 #include "backends/replay/recording.h"
 #include "backends/replay/replay_cmdline.h"
 #include "config/config.h"
@@ -190,18 +191,63 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Wait up to ms for pid to end, reaping it into *status; true if it did. */
+static bool wait_end(pid_t pid, int *status, int ms)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+
+	for (int waited = 0;; waited += 10) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			return r == pid;
+		if (waited >= ms)
+			return false;
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* The guest ended QEMU: a normal end, whenever it came (even before QEMU
+ * answered `cont`). Reap QEMU, then count the instructions from the event
+ * log it finished; if the log cannot be read, the last count polled is a
+ * lower bound, and the recording says so. */
+static int ended_by_guest(pid_t pid, int *status, bool reaped, const char *log,
+			  struct recording *rec, char **cause)
+{
+	char *why = NULL;
+	uint64_t icount;
+
+	if (!reaped && !wait_end(pid, status, QUIT_GRACE_MS)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, status, 0);
+		return cause_fail(cause, "QEMU stopped answering QMP but did not exit");
+	}
+	if (event_log_icount(log, &icount, &why) == 0) {
+		rec->icount = icount;
+		rec->icount_exact = true;
+		return 0;
+	}
+	fprintf(stderr, "gdbhub record: the instruction count is a lower bound (%" PRIu64 "): %s\n",
+		rec->icount, why != NULL ? why : "out of memory");
+	free(why);
+	return 0;
+}
+
 /* Let the guest run until it ends QEMU or a limit is reached; then stop it,
  * count exactly and quit. Sets rec's icount and end. */
-static int watch(struct qmp_sync *q, pid_t pid, const struct record_opts *o,
+static int watch(struct qmp_sync *q, pid_t pid, const struct record_opts *o, const char *log,
 		 struct recording *rec, int *status, char **cause)
 {
 	double start = now_s();
 	struct timespec pause = { 0, POLL_MS * 1000 * 1000 };
 	uint64_t icount = 0;
 	bool reaped = false;
+	char *why = NULL;
 
-	if (qmp_call(q, "cont", NULL, cause) != 0)
-		return -1;
+	/* A fast guest may end QEMU before its answer to `cont` is sent. */
+	if (qmp_call(q, "cont", NULL, &why) != 0) {
+		free(why);
+		return ended_by_guest(pid, status, false, log, rec, cause);
+	}
 	for (;;) {
 		if ((reaped = waitpid(pid, status, WNOHANG) == pid) || query_icount(q, &icount) != 0)
 			break;
@@ -213,13 +259,8 @@ static int watch(struct qmp_sync *q, pid_t pid, const struct record_opts *o,
 		}
 		nanosleep(&pause, NULL);
 	}
-	if (!rec->ended_by_limit) {
-		/* The guest ended QEMU between two polls: the last count is all
-		 * there is. */
-		if (!reaped && waitpid(pid, status, 0) != pid)
-			return cause_fail(cause, "waitpid: %s", strerror(errno));
-		return 0;
-	}
+	if (!rec->ended_by_limit)
+		return ended_by_guest(pid, status, reaped, log, rec, cause);
 	if (qmp_call(q, "stop", NULL, cause) != 0 || query_icount(q, &rec->icount) != 0)
 		return -1;
 	rec->icount_exact = true;
@@ -323,7 +364,7 @@ static int record(const struct record_opts *o, const struct cfg_target *t, struc
 	    child_spawn(cl.argv, &pid, cause) != 0)
 		goto out;
 	fprintf(stderr, "gdbhub record: recording %s (pid %d)\n", t->name, (int)pid);
-	if (qmp_open(&q, p->qmp, cause) != 0 || watch(&q, pid, o, rec, &status, cause) != 0)
+	if (qmp_open(&q, p->qmp, cause) != 0 || watch(&q, pid, o, p->log, rec, &status, cause) != 0)
 		goto out;
 	rec->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	rc = 0;

@@ -31,8 +31,9 @@ struct recording {
 	char **qemu_command;   /* the recording's QEMU command line, NULL-terminated */
 	size_t n_qemu_command;
 	uint64_t icount;       /* instructions recorded (see icount_exact) */
-	bool icount_exact;     /* false: the guest ended QEMU between two polls,
-				* and icount is the last one, a lower bound */
+	bool icount_exact;     /* false: the event log could not be counted after
+				* the guest ended QEMU, and icount is the last
+				* count polled, a lower bound */
 	bool ended_by_limit;   /* true: a time or instruction limit ended it */
 	int exit_status;       /* QEMU's exit status (the guest's exit code) */
 	char *date;            /* UTC, ISO 8601 */

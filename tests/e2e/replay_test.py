@@ -83,9 +83,9 @@ class ReplayTest(Test):
         if rec["end"] != "exit" or rec["exit_status"] != 15:
             raise Failure("recording.json: end %s, status %s; expected the guest's exit, 15"
                           % (rec["end"], rec["exit_status"]))
-        if rec["icount"] <= 0 or rec["guest"]["arch"] != "i386":
-            raise Failure("recording.json: icount %s, arch %s" % (rec["icount"],
-                                                                 rec["guest"]["arch"]))
+        if rec["icount"] <= 0 or not rec["icount_exact"] or rec["guest"]["arch"] != "i386":
+            raise Failure("recording.json: icount %s (exact %s), arch %s"
+                          % (rec["icount"], rec["icount_exact"], rec["guest"]["arch"]))
         with open(os.path.join(self.recording, "serial.log")) as f:
             if "demo: exit 7" not in f.read():
                 raise Failure("the recording's serial.log lacks the guest's output")
