@@ -81,13 +81,8 @@ KVM_SPECS = {
     "kvm_non_stop":     {"guest": "smp", "cpus": 4, "alone": True, "mi": True},
     "kvm_console":      {"guest": "echo", "console": True},
     # They stop at a breakpoint first.
-    "exit_code":        {"breaks": True},
-    "delete_then_exit": {"breaks": True},
-    "stepping":         {"breaks": True},
-    "interrupt":        {"breaks": True},
     "memory_bulk":      {"breaks": True},
     "qemu_dies":        {"breaks": True},   # the runner kills gdbhub-kvm
-    "reattach":         {"breaks": True},
     "kvm_transparency": {"guest": "traps", "baseline": True, "breaks": True},
     "kvm_step_guest_int3": {"guest": "traps", "baseline": True, "breaks": True},
 }

@@ -16,8 +16,8 @@ daemon: it checks the scenarios themselves against QEMU (tests marked
 direct=False are skipped).  Exit status: 0 pass, 1 fail, 77 skip.
 
 By hand, from the source tree:
-  tests/e2e/run_test.py --gdbhub build/proxy/gdbhub --guests-dir build/tests/guests break_args
-  tests/e2e/run_test.py --direct --guests-dir build/tests/guests --keep stepping
+  tests/e2e/run_test.py --gdbhub build/proxy/gdbhub --guests-dir build/tests/guests tcp_listener
+  tests/e2e/run_test.py --direct --guests-dir build/tests/guests --keep memory_bulk
 """
 
 import argparse
@@ -79,20 +79,12 @@ TARGET = "demo"        # the config's target name, whatever the guest
 #            (GDBHUB_AUDIT); the scenarios check what it holds. A string: that
 #            path instead ("/dev/full": a log no line can be written to)
 SPECS = {
-    "break_args":       {},
-    "stepping":         {},
-    "watch":            {},
-    "delete_then_exit": {},
-    "exit_code":        {},
     "no_ack_packets":   {},
-    "interrupt":        {"guest": "spin"},
     "non_stop":         {"guest": "spin", "direct": False},
-    "reattach":         {"guest": "spin", "phases": ["ok", "ok"]},
     "vanish":           {"guest": "spin", "phases": ["kill_gdb", "ok"]},
     "qemu_dies":        {"guest": "spin", "phases": ["kill_qemu"], "direct": False},
     "remote_backend":   {"backend": "remote"},
     "tcp_listener":     {"tcp": True},
-    "hw_slots":         {},
     "memory_bulk":      {},
     "garbage_resilience": {"direct": False},
     "hub_listener":     {"hub": True},

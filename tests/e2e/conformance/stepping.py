@@ -19,6 +19,7 @@ def scenario():
     expect_eq("counter", value("counter"), 0)
 
     check.run("next")
+    expect_eq("after next: function", check.function(), "kmain")
     expect_eq("after next: line", check.line(), total_line)
     expect_eq("after next: counter", value("counter"), 1)
 
@@ -40,6 +41,7 @@ def scenario():
 
     check.run("tbreak %s:%d" % (source, total_line))
     check.run("continue")
+    expect_eq("second iteration: line", check.line(), total_line)
     expect_eq("second iteration: counter", value("counter"), 2)
     check.run("next")
     expect_eq("next over add: function", check.function(), "kmain")

@@ -1,4 +1,4 @@
-# Proves hardware write watchpoints on every backend and arch: from kmain, `watch counter` is a hardware watchpoint that stops after each of two increments with the old and new value, in kmain; after `delete` the guest runs to its exit; fails if Z2/z2 are not relayed or the watch stop reason is lost (gdb would report a plain SIGTRAP, or no stop).
+# Proves hardware write watchpoints on every backend and arch: from kmain, `watch counter` is a hardware watchpoint that stops after each of two increments, gdb naming it with the old and new value, in kmain; after `delete` the guest runs to its exit; fails if Z2/z2 are not relayed or the watch stop reason is lost (gdb would report a plain SIGTRAP, or no stop).
 import check
 from check import expect_eq, expect_in, value
 import conf
@@ -17,6 +17,7 @@ def scenario():
         with check.Stops() as ev:
             text = check.run("continue")
         expect_eq("stop events", ev.describe(), ["breakpoint ['counter']"])
+        expect_in("gdb reports the watchpoint", "Hardware watchpoint 2: counter", text)
         expect_in("gdb reports the old and new value",
                   "Old value = %d\nNew value = %d" % (old, old + 1), text)
         expect_eq("counter", value("counter"), old + 1)

@@ -1,4 +1,4 @@
-# Proves a software breakpoint stops the guest with the right arguments and that register and memory reads reach the guest; fails if Z0, the stop reply, `g`/`p` or `m` are not relayed (or are answered from stale state), e.g. the second hit must see a=1, not the first stop again.
+# The break_args checks, shared by the tests that reach the target another way (tcp_listener, hub_listener, remote_backend, garbage_resilience); no test of its own (conformance/break_args.py runs its checks on every backend and arch). Proves a software breakpoint stops the guest with the right arguments and that register and memory reads reach the guest; fails if Z0, the stop reply, `g`/`p` or `m` are not relayed (or are answered from stale state), e.g. the second hit must see a=1, not the first stop again.
 import check
 from check import expect_eq, expect_in, value
 
@@ -26,6 +26,3 @@ def scenario(address=None):
     expect_eq("counter", value("counter"), 2)
     expect_eq("total", value("total"), 100)
 
-
-if __name__ == "__main__":
-    check.main(scenario)
