@@ -17,6 +17,16 @@ static struct rsp_stop stop_of(const char *text)
 	return st;
 }
 
+/* Giving st back after last_resume sends exactly sent. */
+static void expect_give_back(const struct rsp_stop *st, const char *last_resume,
+			     const char *sent)
+{
+	char out[96];
+
+	assert_int_equal(policy_give_back_packet(st, last_resume, out, sizeof(out)), 0);
+	assert_string_equal(out, sent);
+}
+
 static void guest_exception_goes_back(void **state)
 {
 	struct rsp_stop st = stop_of("T05thread:2;guest-exception:3;");
@@ -48,12 +58,9 @@ static void give_back_packets(void **state)
 	char out[64];
 
 	(void)state;
-	assert_int_equal(policy_give_back_packet(&st, "c", out, sizeof(out)), 0);
-	assert_string_equal(out, "vCont;C05:a;c");
-	assert_int_equal(policy_give_back_packet(&st, "vCont;c", out, sizeof(out)), 0);
-	assert_string_equal(out, "vCont;C05:a;c");
-	assert_int_equal(policy_give_back_packet(&st, "vCont;s:1;c", out, sizeof(out)), 0);
-	assert_string_equal(out, "vCont;C05:a;s:1;c");
+	expect_give_back(&st, "c", "vCont;C05:a;c");
+	expect_give_back(&st, "vCont;c", "vCont;C05:a;c");
+	expect_give_back(&st, "vCont;s:1;c", "vCont;C05:a;s:1;c");
 	assert_int_equal(policy_give_back_packet(&st, "vCont;c", out, 10), -1);
 }
 
@@ -62,30 +69,19 @@ static void give_back_packets(void **state)
 static void give_back_keeps_a_step(void **state)
 {
 	struct rsp_stop st = stop_of("T05thread:a;guest-exception:1;");
-	char out[96];
 
 	(void)state;
-	assert_int_equal(policy_give_back_packet(&st, "s", out, sizeof(out)), 0);
-	assert_string_equal(out, "vCont;S05:a");
-	assert_int_equal(policy_give_back_packet(&st, "S00", out, sizeof(out)), 0);
-	assert_string_equal(out, "vCont;S05:a");
-	assert_int_equal(policy_give_back_packet(&st, "vCont;s:a;c", out, sizeof(out)), 0);
-	assert_string_equal(out, "vCont;S05:a;s:a;c");
-	assert_int_equal(policy_give_back_packet(&st, "vCont;r100,120:a;c", out, sizeof(out)), 0);
-	assert_string_equal(out, "vCont;S05:a;r100,120:a;c");
-	assert_int_equal(policy_give_back_packet(&st, "vCont;s", out, sizeof(out)), 0);
-	assert_string_equal(out, "vCont;S05:a;s");
-	assert_int_equal(policy_give_back_packet(&st, "vCont;s:-1", out, sizeof(out)), 0);
-	assert_string_equal(out, "vCont;S05:a;s:-1");
+	expect_give_back(&st, "s", "vCont;S05:a");
+	expect_give_back(&st, "S00", "vCont;S05:a");
+	expect_give_back(&st, "vCont;s:a;c", "vCont;S05:a;s:a;c");
+	expect_give_back(&st, "vCont;r100,120:a;c", "vCont;S05:a;r100,120:a;c");
+	expect_give_back(&st, "vCont;s", "vCont;S05:a;s");
+	expect_give_back(&st, "vCont;s:-1", "vCont;S05:a;s:-1");
 	/* Another thread's step, or ours continuing: a continue. */
-	assert_int_equal(policy_give_back_packet(&st, "vCont;s:1;c", out, sizeof(out)), 0);
-	assert_string_equal(out, "vCont;C05:a;s:1;c");
-	assert_int_equal(policy_give_back_packet(&st, "vCont;s:ab;c", out, sizeof(out)), 0);
-	assert_string_equal(out, "vCont;C05:a;s:ab;c");
-	assert_int_equal(policy_give_back_packet(&st, "vCont;c:a;s", out, sizeof(out)), 0);
-	assert_string_equal(out, "vCont;C05:a;c:a;s");
-	assert_int_equal(policy_give_back_packet(&st, "c", out, sizeof(out)), 0);
-	assert_string_equal(out, "vCont;C05:a;c");
+	expect_give_back(&st, "vCont;s:1;c", "vCont;C05:a;s:1;c");
+	expect_give_back(&st, "vCont;s:ab;c", "vCont;C05:a;s:ab;c");
+	expect_give_back(&st, "vCont;c:a;s", "vCont;C05:a;c:a;s");
+	expect_give_back(&st, "c", "vCont;C05:a;c");
 }
 
 int main(void)
