@@ -42,6 +42,8 @@
  *   gdb          remote, required. "unix:PATH" or "HOST:PORT" (port 1..65535).
  *   recording    replay, required. Folder written by `gdbhub record`; its
  *                recording.json must be readable now.
+ *   sharing      replay, optional. "shared" (default): every client drives one
+ *                replay; "fork": each client that attaches gets its own.
  *
  * Keys of another backend are errors, as are unknown keys, so typos surface.
  * Relative paths (runtime_dir, kernel, serial, unix listen paths, gdb's
@@ -104,6 +106,7 @@ static const struct key_rule target_keys[] = {
 	{ "qemu_args", FOR_TCG },
 	{ "gdb", FOR_REMOTE },
 	{ "recording", FOR_REPLAY },
+	{ "sharing", FOR_REPLAY },
 };
 
 static const char *const backend_names[] = {
@@ -112,6 +115,9 @@ static const char *const backend_names[] = {
 	[CFG_BACKEND_KVM] = "kvm",
 	[CFG_BACKEND_REPLAY] = "replay",
 };
+
+/* sharing values; the index is fork. */
+static const char *const sharing_names[] = { "shared", "fork" };
 
 /* on_last_detach values; the index is stay_on_last_detach. */
 static const char *const detach_names[] = { "resume", "stay" };
@@ -531,11 +537,14 @@ static int parse_replay(struct parser *p, json_object *obj, const char *where,
 	struct cfg_target *t)
 {
 	char *json;
-	int rc;
+	int rc, sharing = 0;
 
 	if (alloc_qemu_args(p, t, 0) < 0 ||
-	    cfg_opt_path(p, obj, where, "recording", &t->recording) < 0)
+	    cfg_opt_path(p, obj, where, "recording", &t->recording) < 0 ||
+	    cfg_opt_choice(p, obj, where, "sharing", "value", sharing_names,
+		COUNT(sharing_names), &sharing) < 0)
 		return -1;
+	t->fork = sharing == 1;
 	if (t->recording == NULL)
 		return cfg_fail(p, where, "recording", "required for backend \"replay\"");
 	if ((json = cfg_format("%s/recording.json", t->recording)) == NULL)
@@ -989,6 +998,31 @@ void config_target_free(struct cfg_target *t)
 	free(t);
 }
 
+/* A replay target of t's recording for one client of a fork target. */
+struct cfg_target *config_target_fork(const struct cfg_target *t, const char *name)
+{
+	struct cfg_target *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return NULL;
+	*f = (struct cfg_target){
+		.backend = CFG_BACKEND_REPLAY,
+		.memory_mb = t->memory_mb,
+		.cpus = t->cpus,
+		.default_role = t->default_role,
+		.stay_on_last_detach = t->stay_on_last_detach,
+		.forked = true,
+		.name = strdup(name),
+		.recording = strdup(t->recording),
+		.qemu_args = calloc(1, sizeof(char *)),
+	};
+	if (f->name == NULL || f->recording == NULL || f->qemu_args == NULL) {
+		config_target_free(f);
+		return NULL;
+	}
+	return f;
+}
+
 /* Strings that may be NULL. */
 static bool same_string(const char *a, const char *b)
 {
@@ -1011,7 +1045,8 @@ bool config_target_equal(const struct cfg_target *a, const struct cfg_target *b)
 	    !same_string(a->cmdline, b->cmdline) || a->memory_mb != b->memory_mb ||
 	    a->cpus != b->cpus || !same_string(a->serial, b->serial) ||
 	    !same_string(a->console, b->console) ||
-	    !same_string(a->gdb, b->gdb) || !same_string(a->recording, b->recording) || a->default_role != b->default_role ||
+	    !same_string(a->gdb, b->gdb) || !same_string(a->recording, b->recording) ||
+	    a->fork != b->fork || a->default_role != b->default_role ||
 	    a->stay_on_last_detach != b->stay_on_last_detach ||
 	    a->n_qemu_args != b->n_qemu_args || a->n_listen != b->n_listen)
 		return false;

@@ -57,6 +57,8 @@ struct cfg_target {
 	char *gdb;           /* "unix:/path" or "host:port" */
 	/* replay */
 	char *recording;     /* absolute path of a recording folder holding recording.json */
+	bool fork;           /* "sharing": "fork" (each client its own replay), else "shared" */
+	bool forked;         /* one client's replay of a fork target (config_target_fork) */
 	/* every backend */
 	struct cfg_listen *listen;
 	size_t n_listen;
@@ -136,6 +138,11 @@ int config_parse_target_json(const struct config *cfg, struct json_object *obj,
 
 /* Free a target from config_parse_target_json; NULL is fine. */
 void config_target_free(struct cfg_target *t);
+
+/* A replay target of t's recording named name, with t's policy keys, no
+ * listeners and sharing "shared": the replay of one client of a "fork"
+ * target. NULL on out of memory; free with config_target_free. */
+struct cfg_target *config_target_fork(const struct cfg_target *t, const char *name);
 
 /* Whether two targets have the same settings, every key alike. */
 bool config_target_equal(const struct cfg_target *a, const struct cfg_target *b);

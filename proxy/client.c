@@ -17,6 +17,7 @@
 #include "proxy/hub.h"
 #include "proxy/log.h"
 #include "proxy/target.h"
+#include "proxy/target_fork.h"
 #include "proxy/target_ops.h"
 
 /* Packets a client may send ahead of our replies before we call it a flood
@@ -380,6 +381,9 @@ bool client_may_see(const struct client *c, const struct target *t)
 	enum access_role role;
 	char why[160];
 
+	/* One client's own replay (sharing "fork") is its alone. */
+	if (t->fork_client != 0 && t->fork_client != c->id)
+		return false;
 	return client_role_on(c, t, &role, why, sizeof(why));
 }
 
@@ -393,6 +397,15 @@ int client_attach(struct client *c, struct target *t, char *why, size_t cap)
 	if (!client_role_on(c, t, &role, why, cap)) {
 		audit_door(c->hub->audit, "denied", c->user, c->peer, target_name(t), why);
 		return -1;
+	}
+	/* A fork target gives each client a replay of its own. */
+	if (target_fork_is_template(t)) {
+		if ((t = target_fork_for(t, c, why, cap)) == NULL)
+			return -1;
+		if ((a = client_attachment(c, t)) != NULL) {
+			client_set_current(c, a);
+			return 0;
+		}
 	}
 	a = target_attach(t, c, role);
 	if (a == NULL) {

@@ -15,6 +15,7 @@
 #include "proxy/log.h"
 #include "proxy/policy/access.h"
 #include "proxy/target.h"
+#include "proxy/target_fork.h"
 
 /* Why a replay has no checkpoints but its first snapshot. */
 #define NO_CHECKPOINTS_WHY \
@@ -64,11 +65,18 @@ static void on_info(void *arg, uint64_t icount, const char *text, const char *er
 		client_monitor_error(r->c, "replay info: %s", error);
 	} else if (req_live(r)) {
 		r->t->ops->replay->info(r->t->backend, &info);
+		char sharing[128];
+		if (r->t->fork_client != 0)
+			snprintf(sharing, sizeof(sharing), "fork (client %u's own replay)",
+				 r->t->fork_client);
+		else
+			snprintf(sharing, sizeof(sharing), "shared (every client drives this replay)");
 		snprintf(out, sizeof(out),
 			 "replay target %s: mode replay (QEMU rr=replay)\n"
+			 "  sharing %s\n"
 			 "  at icount %" PRIu64 "\n"
 			 "  recording %s: %" PRIu64 " instructions%s, ended by %s (status %d)\n",
-			 target_name(r->t), icount,
+			 target_name(r->t), sharing, icount,
 			 info.recording, info.icount, info.icount_exact ? "" : " (at least)",
 			 info.ended_by_limit ? "a limit" : "the guest", info.exit_status);
 		client_monitor_reply(r->c, out);
@@ -215,6 +223,56 @@ static void seek(struct replay_req *r)
 	}
 }
 
+/* Where the followed client's replay stands: seek there. */
+static void on_follow_position(void *arg, uint64_t icount, const char *text, const char *error)
+{
+	struct replay_req *r = arg;
+
+	(void)text;
+	if (!req_live(r)) {
+		req_release(r);
+		return;
+	}
+	if (error != NULL) {
+		client_monitor_error(r->c, "replay follow: client %u's replay: %s", r->cmd.client,
+				     error);
+		req_release(r);
+		return;
+	}
+	log_info("client %u: replay follow client %u on %s: icount %" PRIu64, r->c->id,
+		 r->cmd.client, target_name(r->t), icount);
+	r->cmd.verb = REPLAY_SEEK;
+	r->cmd.icount = icount;
+	seek(r);
+}
+
+/* `replay follow CLIENT`: on a fork target, go where CLIENT's replay is. */
+static void follow(struct replay_req *r)
+{
+	struct target *o;
+	char *cause = NULL;
+
+	if (r->t->fork_client == 0) {
+		client_monitor_error(r->c, "replay follow: %s is not a fork target (sharing \"shared\": "
+				     "every client is at the same position)", target_name(r->t));
+		req_free(r);
+		return;
+	}
+	o = r->cmd.client != r->c->id ? target_fork_of_client(r->t, r->cmd.client) : NULL;
+	if (o == NULL || o->backend == NULL || o->ops->replay == NULL) {
+		client_monitor_error(r->c, "replay follow: client %u has no replay of this "
+				     "recording (monitor who lists the clients)", r->cmd.client);
+		req_free(r);
+		return;
+	}
+	r->pending = 1;
+	if (o->ops->replay->position(o->backend, on_follow_position, r, &cause) != 0) {
+		client_monitor_error(r->c, "replay follow: %s", cause);
+		free(cause);
+		req_free(r);
+	}
+}
+
 /* Start one QMP query for r; false (answered) if it could not be sent. */
 static void query(struct replay_req *r,
 		  int (*fn)(struct backend *, replay_reply_fn, void *, char **),
@@ -264,8 +322,7 @@ void client_replay_command(struct client *c, const char *args)
 		seek(r);
 		break;
 	case REPLAY_FOLLOW:
-		client_monitor_error(c, "replay follow: not available on this target");
-		req_free(r);
+		follow(r);
 		break;
 	}
 }

@@ -65,6 +65,7 @@ void client_select_attach(struct client *c, const char *pkt, size_t len)
 			client_reply_error(c, 1, "%s", why);
 		return;
 	}
+	t = c->target; /* a fork target gave c a replay of its own */
 	if (t->state == TARGET_STARTING) {
 		client_retry_when_ready(c, pkt, len);
 		return;

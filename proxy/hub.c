@@ -83,13 +83,19 @@ void hub_accept(struct hub *hub, int fd, const char *peer, struct target *target
 /* The target clients of the hub's own listeners attach to. */
 struct target *hub_default_target(struct hub *hub)
 {
-	struct target *first = TAILQ_FIRST(&hub->targets);
+	struct target *t, *only = NULL;
 
 	/* With one target there is nothing to choose; with several, clients
-	 * choose with vAttach (target extended-remote, then attach PID). */
-	if (first != NULL && TAILQ_NEXT(first, entry) == NULL)
-		return first;
-	return NULL;
+	 * choose with vAttach (target extended-remote, then attach PID).
+	 * Clients' own replays of a fork target do not count. */
+	TAILQ_FOREACH(t, &hub->targets, entry) {
+		if (t->fork_client != 0)
+			continue;
+		if (only != NULL)
+			return NULL;
+		only = t;
+	}
+	return only;
 }
 
 /* Open the SSH door cfg describes. */

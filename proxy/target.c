@@ -108,6 +108,8 @@ void target_destroy(struct target *t)
 		t->ops->destroy(t->backend);
 	if (t->reap_timer != NULL)
 		event_free(t->reap_timer);
+	if (t->fork_reap != NULL)
+		event_free(t->fork_reap);
 	bp_table_finish(&t->bps);
 	config_target_free(t->own_cfg);
 	free(t->orphans);

@@ -75,6 +75,10 @@ struct target {
 	void (*prefetch_done)(struct target *t);
 	unsigned prefetches;          /* annexes read at start-up */
 	struct backend_run *backend_run; /* a run the backend started (a replay seek) */
+	/* One client's replay of a "fork" target (target_fork.c); 0 if not. */
+	unsigned fork_client;         /* the client it belongs to */
+	int64_t fork_of;              /* the process id of the target it forks */
+	struct event *fork_reap;      /* removes it once its client left */
 };
 
 /* Create a target for cfg (not yet launched). NULL on out of memory. */

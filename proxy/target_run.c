@@ -10,6 +10,7 @@
 #include "proxy/log.h"
 #include "proxy/policy/stops.h"
 #include "proxy/target.h"
+#include "proxy/target_fork.h"
 #include "proxy/client_nonstop.h"
 #include "proxy/target_internal.h"
 #include "proxy/target_ops.h"
@@ -482,6 +483,7 @@ void target_detach(struct target *t, struct client *c)
 	n = bp_table_remove_owner(&t->bps, c->id, add_orphan, t);
 	log_info("client %u (%s) detached from %s; %zu breakpoint(s) removed", c->id, c->peer,
 		 target_name(t), n);
+	target_fork_departed(t, c);
 	if (t->state == TARGET_STOPPED) {
 		flush_orphans(t);
 		if (access_resume_on_departure(role, true, count_controllers(t),

@@ -41,6 +41,7 @@ struct backend {
 	char recording[4096];
 	pid_t pid;
 	bool exited;
+	bool forked;   /* one client's replay: its serial log goes with it too */
 	struct recording rec;
 	/* The replaying QEMU's monitor: checkpoints (savevm/loadvm), seeks
 	 * (replay-seek) and query-replay go here. */
@@ -133,6 +134,7 @@ static int replay_launch(struct event_base *base, const struct cfg_target *cfg,
 	if (recording_load(cfg->recording, &b->rec, cause) != 0)
 		goto out;
 	snprintf(b->recording, sizeof(b->recording), "%s", cfg->recording);
+	b->forked = cfg->forked;
 	if (make_paths(b, runtime_dir, cfg->name) != 0) {
 		cause_fail(cause, "runtime folder path too long for unix sockets: %s", runtime_dir);
 		goto out;
@@ -196,6 +198,8 @@ static void replay_destroy(struct backend *b)
 	unlink(b->qmp_path);
 	unlink(b->pid_path);
 	unlink(b->disk_path);
+	if (b->forked)
+		unlink(b->serial_path);
 	recording_free(&b->rec);
 	free(b);
 }

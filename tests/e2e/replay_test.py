@@ -47,6 +47,9 @@ SPECS = {
     # clients: one gdb per client at once (replay/TESTNAME_CLIENT.py), as
     # run_test's spec "clients"
     "replay_seek":    {"backend": "replay", "clients": {"a": "control", "c": "observe"}},
+    # "sharing": "fork": each client its own replay, all gone once they left
+    "replay_fork":    {"backend": "replay", "clients": {"a": "control", "b": "control"},
+                       "target": {"sharing": "fork"}, "forks": True},
 }
 
 
@@ -105,6 +108,27 @@ class ReplayTest(Test):
         if os.path.dirname(script) == run_test.SCENARIOS:
             script = os.path.join(REPLAY_SCENARIOS, os.path.basename(script))
         return super().start_gdb(label, script, sock, env)
+
+    def run_clients(self):
+        super().run_clients()
+        if self.spec.get("forks"):
+            self.check_forks_gone()
+
+    def check_forks_gone(self):
+        """Every client's own replay ended with its client: no NAME@cID
+        file in the runtime folder, and the configured target's QEMU the
+        daemon's only one."""
+        deadline = run_test.time.time() + 20
+        while True:
+            files = [f for f in os.listdir(self.run_dir) if "@c" in f]
+            qemus = run_test.children_of(self.daemon.pid, lambda comm: "qemu" in comm)
+            if not files and len(qemus) == 1:
+                log("the clients' replays are gone (daemon's QEMUs: %s)" % qemus)
+                return
+            if run_test.time.time() > deadline:
+                raise Failure("clients' replays left behind: files %s, QEMUs %s"
+                              % (files, qemus))
+            run_test.time.sleep(0.1)
 
     def run_gdb(self, index, phase):
         log("gdb session %d (%s)" % (index, phase))

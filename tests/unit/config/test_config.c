@@ -484,6 +484,30 @@ static void test_parse_replay(void **state)
 	assert_null(t->gdb);
 	assert_non_null(t->qemu_args);
 	assert_int_equal(t->n_qemu_args, 0);
+	assert_false(t->fork);
+	config_free(cfg);
+	cfg = parse_ok(ROOT("{'name': 'back', 'backend': 'replay', 'recording': 'adir',"
+		" 'sharing': 'fork', 'default_role': 'observe', 'listen': [{'unix': 'back.sock'}]}"));
+	assert_true(cfg->targets[0].fork);
+	/* One client's replay: the same recording and role, no listeners,
+	 * sharing "shared" (it forks no further). */
+	t = config_target_fork(&cfg->targets[0], "back@c3");
+	assert_non_null(t);
+	assert_string_equal(t->name, "back@c3");
+	assert_int_equal(t->backend, CFG_BACKEND_REPLAY);
+	assert_string_equal(t->recording, cfg->targets[0].recording);
+	assert_int_equal(t->default_role, CFG_ROLE_OBSERVE);
+	assert_int_equal(t->n_listen, 0);
+	assert_false(t->fork);
+	assert_true(t->forked);
+	assert_false(cfg->targets[0].forked);
+	assert_non_null(t->qemu_args);
+	assert_false(config_target_equal(t, &cfg->targets[0]));
+	config_target_free(t);
+	config_free(cfg);
+	cfg = parse_ok(ROOT("{'name': 'back', 'backend': 'replay', 'recording': 'adir',"
+		" 'sharing': 'shared'}"));
+	assert_false(cfg->targets[0].fork);
 	config_free(cfg);
 	unlink(path);
 }
@@ -520,6 +544,14 @@ static void test_errors_replay(void **state)
 		  "targets[0].recording: not allowed with backend \"tcg\"" },
 		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 7}"),
 		  "targets[0].recording: expected a string" },
+		{ ROOT(TCG(", 'sharing': 'fork'")),
+		  "targets[0].sharing: not allowed with backend \"tcg\"" },
+		{ ROOT("{'name': 'r', 'backend': 'remote', 'gdb': 'localhost:1234', 'sharing': 'fork'}"),
+		  "targets[0].sharing: not allowed with backend \"remote\"" },
+		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 'adir', 'sharing': 'forks'}"),
+		  "targets[0].sharing: unknown value \"forks\" (expected shared or fork)" },
+		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 'adir', 'sharing': true}"),
+		  "targets[0].sharing: expected a string" },
 	};
 
 	(void)state;
