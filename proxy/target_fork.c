@@ -35,8 +35,15 @@ struct target *target_fork_for(struct target *tmpl, struct client *c, char *why,
 	char name[96], *cause = NULL;
 
 	fork_name(tmpl, c->id, name, sizeof(name));
-	if ((f = hub_find_target(c->hub, name)) != NULL && f->fork_client == c->id)
+	if ((f = hub_find_target(c->hub, name)) != NULL && f->fork_client == c->id) {
+		/* Back before its removal came round (detach, then attach
+		 * again): it stays. */
+		if (f->fork_reap != NULL) {
+			event_free(f->fork_reap);
+			f->fork_reap = NULL;
+		}
 		return f;
+	}
 	if ((tc = config_target_fork(tmpl->cfg, name)) == NULL) {
 		snprintf(why, cap, "out of memory");
 		return NULL;
