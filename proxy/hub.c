@@ -152,6 +152,8 @@ static void on_sigchld(evutil_socket_t sig, short what, void *arg)
 	(void)sig;
 	(void)what;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (record_jobs_reaped(&hub->recordings, pid, status))
+			continue;
 		TAILQ_FOREACH(t, &hub->targets, entry)
 			if (t->child == pid && !t->child_reaped)
 				target_child_exited(t, status);
@@ -305,6 +307,7 @@ int hub_start(struct hub *hub, struct event_base *base, struct config *cfg, char
 	hub->cfg = cfg;
 	TAILQ_INIT(&hub->targets);
 	TAILQ_INIT(&hub->clients);
+	record_jobs_init(&hub->recordings);
 	clock_gettime(CLOCK_MONOTONIC, &hub->started);
 	*cause = NULL;
 	watch_signals(hub);
@@ -344,6 +347,7 @@ void hub_stop(struct hub *hub)
 		TAILQ_REMOVE(&hub->targets, t, entry);
 		target_destroy(t);
 	}
+	record_jobs_stop(&hub->recordings);
 	if (hub->made_runtime_dir && hub->runtime_dir != NULL)
 		rmdir(hub->runtime_dir);
 	free(hub->runtime_dir);

@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "proxy/client.h"
+#include "proxy/control/record_jobs.h"
 #include "proxy/target.h"
 
 struct event_base;
@@ -41,6 +42,7 @@ struct hub {
 	struct timespec started;      /* CLOCK_MONOTONIC at start-up */
 	struct ssh_server **ssh; /* the ssh listeners */
 	size_t n_ssh;
+	struct record_jobs recordings; /* started through the control socket */
 };
 
 /* Create runtime folder, listeners and targets, and launch the targets.

@@ -33,13 +33,15 @@ int child_listen_unix(const char *path)
 }
 
 /* In the child: become argv[0], or report errno through the pipe. */
-static void exec_child(char **argv, int report_fd)
+static void exec_child(char **argv, int out_fd, int report_fd)
 {
 	int err;
 
 	/* Own process group: a Ctrl-C meant for the daemon's terminal must not
 	 * kill the VM behind the daemon's back; the daemon stops it itself. */
 	setpgid(0, 0);
+	if (out_fd >= 0 && (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0))
+		_exit(127);
 	execvp(argv[0], argv);
 	err = errno;
 	if (write(report_fd, &err, sizeof(err)) < 0)
@@ -50,6 +52,11 @@ static void exec_child(char **argv, int report_fd)
 /* Fork and exec argv; an exec failure is reported here, not later. */
 int child_spawn(char **argv, pid_t *pid, char **cause)
 {
+	return child_spawn_output(argv, -1, pid, cause);
+}
+
+int child_spawn_output(char **argv, int out_fd, pid_t *pid, char **cause)
+{
 	int pipefd[2], err = 0;
 	ssize_t n;
 
@@ -59,7 +66,7 @@ int child_spawn(char **argv, pid_t *pid, char **cause)
 	*pid = fork();
 	if (*pid == 0) {
 		close(pipefd[0]);
-		exec_child(argv, pipefd[1]);
+		exec_child(argv, out_fd, pipefd[1]);
 	}
 	close(pipefd[1]);
 	if (*pid < 0) {

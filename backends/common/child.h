@@ -17,6 +17,9 @@ int child_listen_unix(const char *path);
  * *cause set (malloc'd) if fork or exec failed, the child already reaped. */
 int child_spawn(char **argv, pid_t *pid, char **cause);
 
+/* The same with the child's stdout and stderr on out_fd (-1: the daemon's). */
+int child_spawn_output(char **argv, int out_fd, pid_t *pid, char **cause);
+
 /* Wait up to ms for child pid to end, reaping it; true if it did. */
 bool child_wait_exit(pid_t pid, int ms);
 

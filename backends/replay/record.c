@@ -183,6 +183,28 @@ static int query_icount(struct qmp_sync *q, uint64_t *icount)
 	return rc;
 }
 
+/* SIGTERM or SIGINT: end the recording as a limit would, so that what was
+ * recorded so far is a recording too (the daemon's record_jobs stop ours
+ * with SIGTERM; a user presses Ctrl-C). */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void catch_stop_signals(void)
+{
+	/* SA_RESTART: a signal during the set-up's blocking calls (QMP,
+	 * waitpid) must not fail them; the watch loop sees the flag. */
+	struct sigaction sa = { .sa_handler = on_stop_signal, .sa_flags = SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -252,7 +274,7 @@ static int watch(struct qmp_sync *q, pid_t pid, const struct record_opts *o, con
 		if ((reaped = waitpid(pid, status, WNOHANG) == pid) || query_icount(q, &icount) != 0)
 			break;
 		rec->icount = icount;
-		if ((o->max_icount && icount >= o->max_icount) ||
+		if ((o->max_icount && icount >= o->max_icount) || stop_requested ||
 		    (o->max_seconds > 0 && now_s() - start >= o->max_seconds)) {
 			rec->ended_by_limit = true;
 			break;
@@ -442,6 +464,7 @@ int record_main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	catch_stop_signals();
 	/* As for replays (replay.c): QEMU's record/replay misbehaves when
 	 * malloc fills fresh memory. */
 	unsetenv("MALLOC_PERTURB_");

@@ -226,6 +226,34 @@ static int cmd_stats(struct hub *hub, const struct ctl_request *req, json_object
 	return 0;
 }
 
+/* record.start: a `gdbhub record` child; the reply comes at once. */
+static int cmd_record_start(struct hub *hub, const struct ctl_request *req, json_object *reply,
+			    char **cause)
+{
+	struct record_job *job = record_jobs_start(&hub->recordings, hub->cfg, hub->runtime_dir,
+						   req->target, cause);
+
+	if (job == NULL)
+		return -1;
+	json_object_object_add(reply, "recording", record_job_describe(job));
+	return 0;
+}
+
+/* record.list */
+static int cmd_record_list(struct hub *hub, const struct ctl_request *req, json_object *reply,
+			   char **cause)
+{
+	json_object *arr = json_object_new_array();
+	const struct record_job *job;
+
+	(void)req;
+	(void)cause;
+	TAILQ_FOREACH(job, &hub->recordings.list, entry)
+		json_object_array_add(arr, record_job_describe(job));
+	json_object_object_add(reply, "recordings", arr);
+	return 0;
+}
+
 static const ctl_handler handlers[] = {
 	[CTL_TARGET_ADD] = cmd_target_add,
 	[CTL_TARGET_REMOVE] = cmd_target_remove,
@@ -233,6 +261,8 @@ static const ctl_handler handlers[] = {
 	[CTL_CLIENT_LIST] = cmd_client_list,
 	[CTL_CLIENT_KICK] = cmd_client_kick,
 	[CTL_STATS] = cmd_stats,
+	[CTL_RECORD_START] = cmd_record_start,
+	[CTL_RECORD_LIST] = cmd_record_list,
 };
 
 /* The reply text for a reply object; frees it. */

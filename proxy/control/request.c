@@ -21,12 +21,32 @@ static const struct ctl_command commands[] = {
 	  "disconnect a client, as if it vanished: {\"id\": 3}" },
 	{ "stats", CTL_STATS, NULL, CTL_ARG_NONE,
 	  "uptime, counts, resident memory" },
+	{ "record.start", CTL_RECORD_START, "record", CTL_ARG_OBJECT,
+	  "record a tcg target of the config file: {\"record\": {\"target\": \"vm1\", "
+	  "\"out\": \"/abs/dir\"}}" },
+	{ "record.list", CTL_RECORD_LIST, NULL, CTL_ARG_NONE,
+	  "the recordings started here: state, and what each recorded" },
 };
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* "a, b or c" of every command name, for errors. */
+static const char *command_names(void)
+{
+	static char names[512];
+
+	if (names[0] == '\0')
+		for (size_t i = 0, n = 0; i < N_COMMANDS && n < sizeof(names); i++)
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
+					      i == 0 ? "" : i + 1 == N_COMMANDS ? " or " : ", ",
+					      commands[i].name);
+	return names;
+}
 
 /* The command called name, or NULL. */
 const struct ctl_command *ctl_command_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
@@ -35,7 +55,7 @@ const struct ctl_command *ctl_command_find(const char *name)
 /* The i-th command, NULL past the end. */
 const struct ctl_command *ctl_command_at(size_t i)
 {
-	return i < sizeof(commands) / sizeof(commands[0]) ? &commands[i] : NULL;
+	return i < N_COMMANDS ? &commands[i] : NULL;
 }
 
 /* Parse one strict JSON value filling exactly len bytes. */
@@ -88,8 +108,8 @@ static const struct ctl_command *find_cmd(json_object *root, char **cause)
 		return NULL;
 	}
 	if ((c = ctl_command_find(json_object_get_string(v))) == NULL)
-		cause_fail(cause, "cmd: unknown command \"%.64s\" (expected target.add, target.remove, "
-		     "target.list, client.list, client.kick or stats)", json_object_get_string(v));
+		cause_fail(cause, "cmd: unknown command \"%.64s\" (expected %s)",
+			   json_object_get_string(v), command_names());
 	return c;
 }
 

@@ -19,6 +19,8 @@ enum ctl_cmd {
 	CTL_CLIENT_LIST,
 	CTL_CLIENT_KICK,
 	CTL_STATS,
+	CTL_RECORD_START,
+	CTL_RECORD_LIST,
 };
 
 /* A command's one argument, if it takes one. */
@@ -40,7 +42,7 @@ struct ctl_command {
 struct ctl_request {
 	const struct ctl_command *command;
 	json_object *root;     /* the whole request; owns target and name */
-	json_object *target;   /* target.add: the target object */
+	json_object *target;   /* target.add, record.start: the object argument */
 	const char *name;      /* target.remove */
 	uint32_t id;           /* client.kick */
 };

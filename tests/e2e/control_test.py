@@ -13,6 +13,12 @@ usage: control_test.py --gdbhub PATH --guests-dir DIR [--keep] CASE
   control_reload  a config that fails to load changes nothing; a reload adds a
                   target new in the file and removes one gone from it, while
                   an existing gdb session goes on; gdb debugs the new target.
+  control_record  record.start records the demo guest to its exit while the
+                  daemon serves on (record.list: recording, then done with an
+                  exact instruction count, end "exit", status 15, and the
+                  folder's recording.json says the same); a recording still
+                  running when the daemon stops is ended as at a limit and
+                  its folder written; bad requests name the key at fault.
 
 Every wait is for an event (a socket listening, a file, a reply, a log line),
 polled, with generous limits. Exit status: 0 pass, 1 fail, 77 skip.
@@ -319,6 +325,51 @@ class Test:
         self.gdb_passes("a", gdb_a)
         self.stop_daemon()
 
+    def recording(self, rid):
+        return {r["id"]: r for r in self.ctl("record.list")["recordings"]}[rid]
+
+    def case_control_record(self):
+        self.start_daemon([self.target("demo", "demo"), self.target("spin", "spin")])
+        self.qemu_pids |= {t["pid"] for t in self.targets().values()}
+        out1 = os.path.join(self.tmp, "rec-demo")
+        started = self.ctl("record.start", json.dumps({"target": "demo", "out": out1}))
+        rec = started["recording"]
+        self.expect("record.start answers at once, recording", rec["state"] == "recording" and
+                    rec["target"] == "demo" and rec["out"] == out1, rec)
+        done = self.wait_for("the demo recording ends", lambda: (
+            lambda r: r if r["state"] != "recording" else None)(self.recording(rec["id"])))
+        self.expect("it ended as the guest did", done["state"] == "done" and
+                    done["end"] == "exit" and done["exit_status"] == 15 and
+                    done["icount"] > 0 and done["icount_exact"] is True, done)
+        with open(os.path.join(out1, "recording.json")) as f:
+            meta = json.load(f)
+        self.expect("recording.json agrees", meta["icount"] == done["icount"] and
+                    meta["exit_status"] == 15 and meta["guest"]["name"] == "demo", meta)
+        self.expect("the daemon's own demo target is untouched",
+                    self.targets()["demo"]["state"] == "stopped")
+
+        for spec, key in (({"target": "nope", "out": out1 + "x"}, "record.target"),
+                          ({"target": "demo", "out": out1}, "record.out"),
+                          ({"target": "demo", "out": "relative"}, "record.out"),
+                          ({"target": "demo", "out": out1 + "y", "max_icount": 0},
+                           "record.max_icount"),
+                          ({"target": "demo", "out": out1 + "z", "speed": 1}, "record.speed")):
+            err = self.ctl("record.start", json.dumps(spec), expect=1)
+            self.expect("refused naming %s" % key, key in err["error"], err)
+
+        # spin never ends by itself: the daemon's stop ends its recording.
+        out2 = os.path.join(self.tmp, "rec-spin")
+        rid = self.ctl("record.start", json.dumps({"target": "spin", "out": out2,
+                                                   "max_seconds": 600}))["recording"]["id"]
+        self.wait_for("spin is being recorded (its event log grows)", lambda: os.path.exists(
+            os.path.join(out2, "replay.bin")) and os.path.getsize(os.path.join(out2, "replay.bin")) > 0)
+        self.expect("still recording", self.recording(rid)["state"] == "recording")
+        self.stop_daemon()
+        with open(os.path.join(out2, "recording.json")) as f:
+            meta = json.load(f)
+        self.expect("the stopped recording was written, ended as at a limit",
+                    meta["end"] == "limit" and meta["icount"] > 0, meta)
+
     def run(self):
         failure = None
         try:
@@ -359,7 +410,7 @@ def main():
     ap.add_argument("--guests-dir", required=True)
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--gdb", default=shutil.which("gdb"))
-    ap.add_argument("case", choices=["control_socket", "control_reload"])
+    ap.add_argument("case", choices=["control_socket", "control_reload", "control_record"])
     args = ap.parse_args()
     if not args.gdb or not shutil.which("qemu-system-i386"):
         print("SKIP: gdb or qemu-system-i386 not found")

@@ -93,7 +93,12 @@ static void test_bad_commands_and_keys(void **state)
 	(void)state;
 	refused("{}", "cmd: required");
 	refused("{\"cmd\": 3}", "cmd: expected a string");
-	refused("{\"cmd\": \"target.frob\"}", "cmd: unknown command \"target.frob\"");
+	refused("{\"cmd\": \"target.frob\"}", "cmd: unknown command \"target.frob\" (expected "
+		"target.add, target.remove, target.list, client.list, client.kick, stats, "
+		"record.start or record.list)");
+	refused("{\"cmd\": \"record.start\"}", "record: required for record.start");
+	refused("{\"cmd\": \"record.start\", \"record\": \"x\"}", "record: expected an object");
+	refused("{\"cmd\": \"record.list\", \"record\": {}}", "record: unknown key for record.list");
 	refused("{\"cmd\": \"stats\", \"name\": \"x\"}", "name: unknown key for stats");
 	refused("{\"cmd\": \"target.remove\"}", "name: required for target.remove");
 	refused("{\"cmd\": \"target.remove\", \"name\": \"\"}", "name: expected a non-empty string");
@@ -113,7 +118,7 @@ static void test_table(void **state)
 	(void)state;
 	for (; (c = ctl_command_at(n)) != NULL; n++)
 		assert_ptr_equal(ctl_command_find(c->name), c);
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 8);
 	assert_null(ctl_command_find("target"));
 }
 
