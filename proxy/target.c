@@ -79,6 +79,11 @@ int target_launch(struct target *t, char **cause)
 	}
 	log_info("target %s: %s backend launched%s, stub at %s", target_name(t), t->ops->name,
 		 t->child > 0 ? " (pid recorded)" : "", t->ops->gdb_address(t->backend));
+	if (t->hw.n > 0)
+		log_info("target %s: %u hardware breakpoint/watchpoint slots; an insert past "
+			 "them is refused (monitor hw)", target_name(t), t->hw.n);
+	else
+		log_info("target %s: hardware slots are the stub's to give out", target_name(t));
 	return 0;
 }
 
