@@ -73,6 +73,7 @@ KVM_SPECS = {
     "kvm_left_running": {"guest": "spin", "stops_vm": True},
     "kvm_watch":        {},
     "kvm_rwatch":       {},
+    "kvm_paging":       {"guest": "paging"},
     "kvm_transparency_step": {"guest": "traps", "baseline": True},
     "kvm_transparency_watch": {"guest": "traps", "baseline": True},
     "kvm_guest_dr":     {"guest": "traps", "baseline": True},
