@@ -59,6 +59,9 @@ VMM = "gdbhub-kvm"    # also its comm in /proc, which holds 15 characters
 #            does not drive upstream yet (non-stop); gdbhub-kvm must then
 #            end by itself, with the status the scenario wrote to
 #            expect-vmm-status
+#   kernel   the guest ELF the VM boots when it is not the one gdb loads
+#            (long.elf, an ELF32 wrapper, and long64.elf's symbols)
+#   arch     the target's arch, "i386" unless "x86_64"
 #   console  True: the target's "console" (COM1's input) is the FIFO
 #            console.fifo in the scratch directory, which the scenario writes
 #   mi       True: scenarios/TESTNAME.py is not a gdb script but a Python
@@ -81,6 +84,7 @@ KVM_SPECS = {
     "kvm_smp_interrupt": {"guest": "smp", "cpus": 4},
     "kvm_non_stop":     {"guest": "smp", "cpus": 4, "alone": True, "mi": True},
     "kvm_console":      {"guest": "echo", "console": True},
+    "kvm_long":         {"guest": "long64", "kernel": "long", "arch": "x86_64"},
     # They stop at a breakpoint first.
     "memory_bulk":      {"breaks": True},
     "qemu_dies":        {"breaks": True},   # the runner kills gdbhub-kvm
@@ -88,7 +92,8 @@ KVM_SPECS = {
     "kvm_step_guest_int3": {"guest": "traps", "baseline": True, "breaks": True},
 }
 KVM_DEFAULTS = {"cpus": 1, "breaks": False, "stops_vm": False, "baseline": False,
-                "alone": False, "mi": False, "console": False}
+                "alone": False, "mi": False, "console": False, "kernel": None,
+                "arch": "i386"}
 BASELINE_TIMEOUT = 30   # s: the guests that need one end in well under a second
 
 
@@ -153,7 +158,9 @@ class KvmTest(run_test.Test):
         if self.spec["alone"]:
             self.start_vmm_alone()
             return
-        target = {"backend": "kvm", "arch": "i386", "kernel": self.elf,
+        kernel = self.elf if self.spec["kernel"] is None else \
+            os.path.join(self.args.guests_dir, self.spec["kernel"] + ".elf")
+        target = {"backend": "kvm", "arch": self.spec["arch"], "kernel": kernel,
                   "memory_mb": 64, "cpus": self.spec["cpus"], "serial": self.serial}
         if self.spec["console"]:
             target["console"] = os.path.join(self.tmp, "console.fifo")
