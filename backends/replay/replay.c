@@ -63,61 +63,51 @@ static int make_paths(struct backend *b, const char *dir, const char *name)
 		r3 < 0 || (size_t)r3 >= sizeof(b->pid_path)) ? -1 : 0;
 }
 
-/* Copy the file at from to to (created or truncated). */
-static int copy_file(const char *from, const char *to, char **cause)
+/* Which gdbhub-replay to run: env GDBHUB_REPLAY, else the one built
+ * beside this daemon (build tree), else the one on PATH. */
+static void supervisor_binary(char *out, size_t size)
 {
-	char buf[65536];
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
-	ssize_t n = 0;
+	char self[4000];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
 
-	if (in < 0)
-		return cause_fail(cause, "cannot read %s: %s", from, strerror(errno));
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (out < 0) {
-		cause_fail(cause, "cannot write %s: %s", to, strerror(errno));
-		goto out;
+	snprintf(out, size, "gdbhub-replay");
+	if (getenv("GDBHUB_REPLAY") != NULL && getenv("GDBHUB_REPLAY")[0] != '\0') {
+		snprintf(out, size, "%s", getenv("GDBHUB_REPLAY"));
+		return;
 	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			break;
-	if (n != 0)
-		cause_fail(cause, "cannot copy %s to %s: %s", from, to, strerror(errno));
-	else
-		rc = 0;
-out:
-	close(in);
-	if (out >= 0 && close(out) != 0 && rc == 0)
-		rc = cause_fail(cause, "cannot write %s: %s", to, strerror(errno));
-	return rc;
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) != NULL) {
+		*slash = '\0';
+		snprintf(out, size, "%s/../backends/replay/sup/gdbhub-replay", self);
+		if (access(out, X_OK) != 0)
+			snprintf(out, size, "gdbhub-replay");
+	}
 }
 
-/* Spawn the replaying QEMU on the listening sockets. */
+/* Spawn gdbhub-replay (backends/replay/sup) on the listening sockets: it
+ * serves gdb and QMP there as QEMU would, and drives the replaying QEMUs
+ * behind them, with checkpoints. */
 static int spawn(struct backend *b, const struct cfg_target *cfg, int gdb_fd, int qmp_fd,
 		 char **cause)
 {
-	char kernel[4096], log[4096], disk[4096];
-	struct rr_files files = { kernel, log, b->disk_path, b->serial_path, b->pid_path };
-	struct qemu_cmdline cl = { 0 };
+	char bin[4200], gdb[32], qmp[32], work[4096];
+	char *argv[] = { bin, "--recording", (char *)cfg->recording, "--gdb", gdb, "--qmp", qmp,
+			 "--work", work, "--serial", b->serial_path, NULL };
 	int rc;
 
-	/* QEMU 7.2 hangs in its first reverse step or continue when malloc
-	 * fills fresh memory (MALLOC_PERTURB_, which meson sets for tests):
-	 * seen every time under it, never without. The daemon's own malloc read
-	 * it at start-up, so dropping it here only changes what QEMU gets. */
-	unsetenv("MALLOC_PERTURB_");
-	snprintf(kernel, sizeof(kernel), "%s/%s", cfg->recording, b->rec.kernel);
-	snprintf(log, sizeof(log), "%s/%s", cfg->recording, RECORDING_EVENT_LOG);
-	snprintf(disk, sizeof(disk), "%s/%s", cfg->recording, RECORDING_DISK);
-	if (copy_file(disk, b->disk_path, cause) != 0)
-		return -1;
-	rc = replay_cmdline_build(&cl, &b->rec, RR_REPLAY, &files, gdb_fd, qmp_fd, cause);
+	supervisor_binary(bin, sizeof(bin));
+	snprintf(gdb, sizeof(gdb), "fd:%d", gdb_fd);
+	snprintf(qmp, sizeof(qmp), "fd:%d", qmp_fd);
+	snprintf(work, sizeof(work), "%.*s", (int)(strlen(b->gdb_path) - strlen(".gdb.sock")),
+		 b->gdb_path);
+	rc = child_spawn(argv, &b->pid, cause);
 	if (rc == 0)
-		rc = child_spawn(cl.argv, &b->pid, cause);
-	if (rc == 0)
-		log_info("target %s: replaying %s (%llu instructions recorded, %s) with %s (pid %d)",
+		log_info("target %s: replaying %s (%llu instructions recorded, %s) under %s (pid %d)",
 			 cfg->name, cfg->recording, (unsigned long long)b->rec.icount,
-			 b->rec.qemu_version, cl.argv[0], (int)b->pid);
-	qemu_cmdline_free(&cl);
+			 b->rec.qemu_version, bin, (int)b->pid);
 	return rc;
 }
 

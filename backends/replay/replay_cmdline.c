@@ -7,6 +7,10 @@
 
 #include "proxy/cause.h"
 
+static int build(struct qemu_cmdline *cl, const struct recording *rec, enum rr_mode mode,
+		 const struct rr_files *files, const char *snapshot, int gdb_fd, int qmp_fd,
+		 char **cause);
+
 /* Arguments added to the VM's own: icount with the event log, and the
  * snapshot disk behind QEMU's blkreplay filter, as docs/system/replay.rst
  * asks (no device uses it: it only holds the snapshots). */
@@ -34,7 +38,7 @@ static char *qemu_opt_value(const char *s)
 
 /* The record/replay arguments, malloc'd into rr[]. */
 static int rr_args(char *rr[N_RR_ARGS], const struct recording *rec, enum rr_mode mode,
-		   const struct rr_files *files)
+		   const struct rr_files *files, const char *snapshot)
 {
 	char *log = qemu_opt_value(files->event_log), *disk = qemu_opt_value(files->disk);
 	int rc = 0;
@@ -42,7 +46,8 @@ static int rr_args(char *rr[N_RR_ARGS], const struct recording *rec, enum rr_mod
 	if (log == NULL || disk == NULL ||
 	    (rr[0] = strdup("-icount")) == NULL ||
 	    asprintf(&rr[1], "shift=%u,rr=%s,rrfile=%s,rrsnapshot=%s", rec->icount_shift,
-		     mode == RR_RECORD ? "record" : "replay", log, RECORDING_SNAPSHOT) < 0 ||
+		     mode == RR_RECORD ? "record" : "replay", log,
+		     snapshot) < 0 ||
 	    (rr[2] = strdup("-drive")) == NULL ||
 	    asprintf(&rr[3], "file=%s,if=none,id=rr-disk", disk) < 0 ||
 	    (rr[4] = strdup("-drive")) == NULL ||
@@ -55,6 +60,21 @@ static int rr_args(char *rr[N_RR_ARGS], const struct recording *rec, enum rr_mod
 
 int replay_cmdline_build(struct qemu_cmdline *cl, const struct recording *rec, enum rr_mode mode,
 			 const struct rr_files *files, int gdb_fd, int qmp_fd, char **cause)
+{
+	return build(cl, rec, mode, files, RECORDING_SNAPSHOT, gdb_fd, qmp_fd, cause);
+}
+
+int replay_cmdline_build_from(struct qemu_cmdline *cl, const struct recording *rec,
+			      const struct rr_files *files, const char *snapshot, int gdb_fd,
+			      int qmp_fd, char **cause)
+{
+	return build(cl, rec, RR_REPLAY, files, snapshot, gdb_fd, qmp_fd, cause);
+}
+
+/* The command line of either mode from snapshot. */
+static int build(struct qemu_cmdline *cl, const struct recording *rec, enum rr_mode mode,
+		 const struct rr_files *files, const char *snapshot, int gdb_fd, int qmp_fd,
+		 char **cause)
 {
 	char *rr[N_RR_ARGS] = { 0 };
 	char **args = calloc(rec->n_qemu_args + N_RR_ARGS + 1, sizeof(*args));
@@ -71,7 +91,7 @@ int replay_cmdline_build(struct qemu_cmdline *cl, const struct recording *rec, e
 	};
 	int rc;
 
-	if (args == NULL || rr_args(rr, rec, mode, files) != 0) {
+	if (args == NULL || rr_args(rr, rec, mode, files, snapshot) != 0) {
 		rc = cause_fail(cause, "out of memory");
 		goto out;
 	}

@@ -24,4 +24,10 @@ struct rr_files {
 int replay_cmdline_build(struct qemu_cmdline *cl, const struct recording *rec, enum rr_mode mode,
 			 const struct rr_files *files, int gdb_fd, int qmp_fd, char **cause);
 
+/* The same in replay mode, starting from snapshot tag (rrsnapshot=) of the
+ * disk: gdbhub-replay starts QEMUs from its checkpoints so. */
+int replay_cmdline_build_from(struct qemu_cmdline *cl, const struct recording *rec,
+			      const struct rr_files *files, const char *snapshot, int gdb_fd,
+			      int qmp_fd, char **cause);
+
 #endif

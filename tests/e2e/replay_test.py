@@ -50,6 +50,10 @@ SPECS = {
     # "sharing": "fork": each client its own replay, all gone once they left
     "replay_fork":    {"backend": "replay", "clients": {"a": "control", "b": "control"},
                        "target": {"sharing": "fork"}, "forks": True},
+    # a long recording (the spin guest cut by a limit) where reverse steps
+    # go through gdbhub-replay's checkpoints
+    "replay_checkpoints": {"backend": "replay", "guest": "spin",
+                           "record_args": ["--max-icount", "200000000"]},
 }
 
 
@@ -71,7 +75,7 @@ class ReplayTest(Test):
         with open(self.record_config, "w") as f:
             json.dump(config, f)
         cmd = [self.args.gdbhub, "record", "-c", self.record_config, run_test.TARGET,
-               "--out", self.recording]
+               "--out", self.recording] + self.spec.get("record_args", [])
         log("recording: " + " ".join(cmd))
         out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                              timeout=RECORD_TIMEOUT)
@@ -80,9 +84,14 @@ class ReplayTest(Test):
             raise Failure("gdbhub record exited with status %d" % out.returncode)
         with open(os.path.join(self.recording, "recording.json")) as f:
             rec = json.load(f)
-        for name in ("replay.bin", "disk.qcow2", "serial.log", "demo.elf"):
+        for name in ("replay.bin", "disk.qcow2", "serial.log", os.path.basename(self.elf)):
             if not os.path.isfile(os.path.join(self.recording, name)):
                 raise Failure("the recording has no " + name)
+        if "record_args" in self.spec:
+            if rec["end"] != "limit" or not rec["icount_exact"]:
+                raise Failure("recording.json: end %s, exact %s; expected the limit"
+                              % (rec["end"], rec["icount_exact"]))
+            return
         if rec["end"] != "exit" or rec["exit_status"] != 15:
             raise Failure("recording.json: end %s, status %s; expected the guest's exit, 15"
                           % (rec["end"], rec["exit_status"]))
@@ -121,7 +130,7 @@ class ReplayTest(Test):
         deadline = run_test.time.time() + 20
         while True:
             files = [f for f in os.listdir(self.run_dir) if "@c" in f]
-            qemus = run_test.children_of(self.daemon.pid, lambda comm: "qemu" in comm)
+            qemus = run_test.children_of(self.daemon.pid, lambda comm: "qemu" in comm or comm == "gdbhub-replay")
             if not files and len(qemus) == 1:
                 log("the clients' replays are gone (daemon's QEMUs: %s)" % qemus)
                 return

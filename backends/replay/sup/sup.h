@@ -1,0 +1,139 @@
+/* gdbhub-replay: one replay target's supervisor. It serves the daemon one
+ * RSP stub and one QMP monitor, and drives replaying QEMUs behind them:
+ * packets go to the current QEMU's gdbstub, checkpoints are taken with
+ * savevm as the replay moves forward, and a reverse step is carried out
+ * by a QEMU started from the nearest checkpoint before the goal (QEMU 7.2
+ * deadlocks when it loads such a snapshot while running; a QEMU that
+ * starts from one loads it fine: backends/replay/README.md).
+ *
+ * Single-threaded and blocking where it talks to a QEMU: it serves one
+ * daemon, whose packets wait in the socket meanwhile. */
+#ifndef GDBHUB_REPLAY_SUP_H
+#define GDBHUB_REPLAY_SUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "backends/replay/recording.h"
+#include "proxy/rsp/rsp_frame.h"
+
+struct json_object;
+
+#define SUP_PACKET_MAX 65536
+
+/* One side of an RSP connection, read as events. */
+struct link {
+	int fd;
+	bool acks;  /* this side still wants `+` for each packet */
+	struct rsp_decoder dec;
+	uint8_t dbuf[SUP_PACKET_MAX + 1];
+	uint8_t in[16384];
+	size_t in_len, in_off;
+};
+
+void link_init(struct link *l, int fd);
+/* Read what the socket has (blocking if wait). 0, or -1 at EOF/error. */
+int link_fill(struct link *l, bool wait);
+/* Next event from what was read; RSP_EV_NONE when more input is needed. */
+struct rsp_event link_next(struct link *l);
+/* Send payload as a packet. 0 or -1. */
+int link_send(struct link *l, const char *payload, size_t len);
+int link_send_raw(struct link *l, const void *data, size_t len);
+/* Send a packet and wait for the reply packet (acked both ways as the
+ * link wants), copied into out (NUL-terminated). 0 or -1. */
+int link_call(struct link *l, const char *payload, char *out, size_t cap);
+
+/* A replaying QEMU started from one checkpoint. */
+struct qemu {
+	pid_t pid;
+	char gdb_path[256], qmp_path[256], disk_path[512], pid_path[256];
+	int qmp_fd;           /* connected, capabilities negotiated; -1 before */
+	char qmp_buf[65536];
+	size_t qmp_len;
+	struct link gdb;      /* fd -1 until connected */
+	uint64_t from;        /* icount it started at */
+	char from_tag[32];    /* the snapshot it started from */
+	bool stopped;         /* a STOP event came since the last cont */
+};
+
+struct ckpt {
+	char tag[32];
+	uint64_t icount;
+	char disk[512];  /* a qcow2 holding init and this snapshot only */
+};
+
+#define SUP_MAX_CKPTS 256
+#define SUP_MAX_BREAKS 256
+
+struct sup {
+	struct recording rec;
+	const char *recording, *work, *serial;
+	uint64_t every, fine;  /* coarse and fine checkpoint spacing */
+	unsigned seq;          /* names of QEMU files and snapshots */
+	struct ckpt ck[SUP_MAX_CKPTS];
+	size_t n_ck;
+	struct qemu *cur, *spare;
+	int daemon_gdb_listen, daemon_qmp_listen, daemon_qmp;
+	char dq_buf[65536];
+	size_t dq_len;
+	struct link down;      /* the daemon's RSP connection; fd -1 if none */
+	/* What the daemon set up on the stub, sent again to a new QEMU. */
+	char setup[16][512];
+	size_t n_setup;
+	char breaks[SUP_MAX_BREAKS][64];
+	size_t n_breaks;
+	char pending[64][64];  /* requests waiting for the current QEMU's reply */
+	size_t n_pending;
+};
+
+/* qemu.c */
+struct qemu *qemu_start(struct sup *s, const struct ckpt *from, char **cause);
+int qemu_qmp_open(struct qemu *q, char **cause);
+/* Run a QMP command (args taken over, may be NULL); the reply's "return"
+ * (owned by the caller) or NULL with *cause. Events seen are noted. */
+struct json_object *qemu_qmp(struct qemu *q, const char *cmd, struct json_object *args,
+			     char **cause);
+struct json_object *qemu_hmp(struct qemu *q, const char *line, char **cause);
+int qemu_icount(struct qemu *q, uint64_t *icount, char **cause);
+/* replay-break at icount, cont, wait for the stop. */
+int qemu_run_to(struct qemu *q, uint64_t icount, char **cause);
+int qemu_gdb_open(struct qemu *q, char **cause);
+/* Read pending QMP events (non-blocking), noting a STOP. */
+void qemu_qmp_drain(struct qemu *q);
+/* End it at once (a replay has nothing to save) and remove its files. */
+void qemu_end(struct qemu *q);
+
+/* ckpt.c */
+void ckpt_init(struct sup *s);
+/* The latest checkpoint at or before icount. */
+const struct ckpt *ckpt_before(const struct sup *s, uint64_t icount);
+/* savevm in q (stopped at icount), copy its disk aside, delvm there. */
+int ckpt_take(struct sup *s, struct qemu *q, uint64_t icount, char **cause);
+/* The list as HMP `info snapshots` would print it. */
+void ckpt_list(const struct sup *s, char *out, size_t cap);
+void ckpt_remove_all(struct sup *s);
+
+/* relay.c */
+void relay_from_daemon(struct sup *s);
+void relay_from_qemu(struct sup *s);
+void relay_daemon_closed(struct sup *s);
+/* After a stop: a checkpoint if the last one is `every` behind. */
+void relay_after_stop(struct sup *s);
+
+/* back.c: a reverse step through checkpoints; the stop reply to send is
+ * written into reply. 0, or -1 with *cause (the current QEMU unchanged). */
+int back_step(struct sup *s, char *reply, size_t cap, char **cause);
+/* Start a spare QEMU from the checkpoint behind the current position. */
+void back_prepare_spare(struct sup *s);
+
+/* qmpserve.c */
+void qmpserve_accept(struct sup *s);
+void qmpserve_read(struct sup *s);
+
+void sup_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* End every QEMU, remove the files, exit with status. */
+void sup_exit(struct sup *s, int status) __attribute__((noreturn));
+
+#endif
