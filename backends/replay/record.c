@@ -296,6 +296,37 @@ static int watch(struct qmp_sync *q, pid_t pid, const struct record_opts *o, con
 	return 0;
 }
 
+/* x86 PC machines get kvmvapic unless told otherwise; with it, a running
+ * QEMU 7.2 deadlocks loading a late snapshot (README.md), so recordings
+ * are made without it, and their replays reuse the same qemu_args. */
+static bool wants_vapic_off(const struct cfg_target *t)
+{
+	if (strcmp(t->arch, "i386") != 0 && strcmp(t->arch, "x86_64") != 0)
+		return false;
+	for (size_t i = 0; i < t->n_qemu_args; i++)
+		if (strstr(t->qemu_args[i], "apic-common.vapic") != NULL)
+			return false;
+	return true;
+}
+
+static int copy_qemu_args(struct recording *rec, const struct cfg_target *t)
+{
+	static const char *const vapic_off[] = { "-global", RECORDING_VAPIC_OFF };
+	size_t extra = wants_vapic_off(t) ? 2 : 0;
+
+	rec->qemu_args = calloc(t->n_qemu_args + extra + 1, sizeof(*rec->qemu_args));
+	if (rec->qemu_args == NULL)
+		return -1;
+	for (size_t i = 0; i < t->n_qemu_args + extra; i++) {
+		const char *a = i < t->n_qemu_args ? t->qemu_args[i] : vapic_off[i - t->n_qemu_args];
+
+		if ((rec->qemu_args[i] = strdup(a)) == NULL)
+			return -1;
+		rec->n_qemu_args = i + 1;
+	}
+	return 0;
+}
+
 /* Fill rec's guest part from the config's target. */
 static int describe_guest(struct recording *rec, const struct cfg_target *t, const char *kernel,
 			  unsigned shift)
@@ -308,14 +339,8 @@ static int describe_guest(struct recording *rec, const struct cfg_target *t, con
 	rec->memory_mb = t->memory_mb;
 	rec->cpus = t->cpus;
 	rec->icount_shift = shift;
-	rec->qemu_args = calloc(t->n_qemu_args + 1, sizeof(*rec->qemu_args));
-	if (rec->qemu_args == NULL)
+	if (copy_qemu_args(rec, t) != 0)
 		return -1;
-	for (size_t i = 0; i < t->n_qemu_args; i++) {
-		if ((rec->qemu_args[i] = strdup(t->qemu_args[i])) == NULL)
-			return -1;
-		rec->n_qemu_args = i + 1;
-	}
 	return rec->guest && rec->arch && rec->kernel && rec->kernel_source ? 0 : -1;
 }
 

@@ -194,6 +194,15 @@ static char *read_file(const char *path)
 	return buf;
 }
 
+bool recording_vapic_off(const struct recording *rec)
+{
+	for (size_t i = 0; i + 1 < rec->n_qemu_args; i++)
+		if (strcmp(rec->qemu_args[i], "-global") == 0 &&
+		    strcmp(rec->qemu_args[i + 1], RECORDING_VAPIC_OFF) == 0)
+			return true;
+	return false;
+}
+
 int recording_load(const char *dir, struct recording *rec, char **cause)
 {
 	char path[4096];

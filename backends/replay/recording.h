@@ -15,6 +15,9 @@
 #define RECORDING_SERIAL "serial.log"
 /* The snapshot QEMU takes at the start (rrsnapshot=): replay begins there. */
 #define RECORDING_SNAPSHOT "init"
+/* `-global` value gdbhub record adds on x86: without kvmvapic, a running
+ * QEMU 7.2 can load a late snapshot (README.md, "The deadlock's cause"). */
+#define RECORDING_VAPIC_OFF "apic-common.vapic=off"
 
 struct recording {
 	char *guest;           /* the config's target name */
@@ -38,6 +41,10 @@ struct recording {
 	int exit_status;       /* QEMU's exit status (the guest's exit code) */
 	char *date;            /* UTC, ISO 8601 */
 };
+
+/* Whether a running replay of rec may load any snapshot of its disk:
+ * recorded with RECORDING_VAPIC_OFF as a `-global`. */
+bool recording_vapic_off(const struct recording *rec);
 
 /* Read dir/recording.json into *rec (zeroed first). Returns 0, or -1 with
  * *cause set (malloc'd) naming the file and the key at fault. */

@@ -38,6 +38,13 @@ RECORD_TIMEOUT = 60   # s: the demo guest records in well under a second
 GDB_SESSION_LIMIT = 60  # s: well inside run_test's hard timeout, so that a
                         # hung QEMU can still be looked at
 
+# gdbhub record turns kvmvapic off on x86 unless the target sets it; which
+# way gdbhub-replay steps back follows (its log line says)
+VAPIC_ON = ["-global", "apic-common.vapic=on"]
+VAPIC_OFF = ["-global", "apic-common.vapic=off"]
+LIVE_PATH = "reverse steps in the running QEMU"
+COPY_PATH = "reverse steps by a QEMU started from a checkpoint copy"
+
 # backend  "replay": the target replays the recording; "tcg": the recorded
 #          target itself (no reverse execution)
 SPECS = {
@@ -51,10 +58,26 @@ SPECS = {
     "replay_fork":    {"backend": "replay", "clients": {"a": "control", "b": "control"},
                        "target": {"sharing": "fork"}, "forks": True},
     # a long recording (the spin guest cut by a limit) where reverse steps
-    # go through gdbhub-replay's checkpoints
+    # go through gdbhub-replay's checkpoints; "sup_log": the line the
+    # supervisor must log (which way it steps back)
     "replay_checkpoints": {"backend": "replay", "guest": "spin",
-                           "record_args": ["--max-icount", "200000000"]},
+                           "record_args": ["--max-icount", "200000000"],
+                           "sup_log": LIVE_PATH},
+    # the same on a recording made with kvmvapic (the target asks for it):
+    # steps back by QEMUs started from checkpoint copies, as for recordings
+    # made before gdbhub record turned it off
+    "replay_checkpoints_copy": {"backend": "replay", "guest": "spin", "scenario":
+                                "replay_checkpoints",
+                                "record_args": ["--max-icount", "200000000"],
+                                "qemu_args": VAPIC_ON, "sup_log": COPY_PATH},
 }
+
+# the short reverse scenarios both ways: QEMU stepping back itself, and
+# (recorded with kvmvapic) by QEMUs started from checkpoint copies
+for _name in ("replay_reverse", "replay_trace"):
+    SPECS[_name]["sup_log"] = LIVE_PATH
+    SPECS[_name + "_copy"] = dict(SPECS[_name], scenario=_name, qemu_args=VAPIC_ON,
+                                  sup_log=COPY_PATH)
 
 
 class ReplayTest(Test):
@@ -66,7 +89,8 @@ class ReplayTest(Test):
 
     def tcg_target(self):
         return {"backend": "tcg", "arch": "i386", "kernel": self.elf,
-                "memory_mb": 64, "cpus": 1, "serial": self.serial}
+                "memory_mb": 64, "cpus": 1, "serial": self.serial,
+                "qemu_args": self.spec.get("qemu_args", [])}
 
     def record(self):
         """gdbhub record the demo guest; the folder must hold what it promises."""
@@ -84,6 +108,13 @@ class ReplayTest(Test):
             raise Failure("gdbhub record exited with status %d" % out.returncode)
         with open(os.path.join(self.recording, "recording.json")) as f:
             rec = json.load(f)
+        # x86 recordings are made without kvmvapic, unless the target says
+        # otherwise (a running replay can then load its late snapshots)
+        args = rec["guest"]["qemu_args"]
+        want = self.spec.get("qemu_args") or VAPIC_OFF
+        if args != want or not contains(rec["qemu_command"], want):
+            raise Failure("recording.json: qemu_args %s, command %s; expected %s in both"
+                          % (args, rec["qemu_command"], want))
         for name in ("replay.bin", "disk.qcow2", "serial.log", os.path.basename(self.elf)):
             if not os.path.isfile(os.path.join(self.recording, name)):
                 raise Failure("the recording has no " + name)
@@ -139,15 +170,21 @@ class ReplayTest(Test):
                               % (files, qemus))
             run_test.time.sleep(0.1)
 
+    def supervised_qemus(self):
+        """The QEMUs of the daemon's gdbhub-replay supervisors."""
+        sups = run_test.children_of(self.daemon.pid, lambda comm: comm == "gdbhub-replay")
+        return [q for p in sups for q in run_test.children_of(p, lambda comm: "qemu" in comm)]
+
     def run_gdb(self, index, phase):
         log("gdb session %d (%s)" % (index, phase))
-        proc, _ = self.start_gdb(str(index), os.path.join(REPLAY_SCENARIOS, self.name + ".py"),
+        proc, _ = self.start_gdb(str(index), os.path.join(REPLAY_SCENARIOS,
+                                                              self.spec.get("scenario", self.name) + ".py"),
                                  self.client_sock(), {"GDBHUB_PHASE": str(index),
                                                       "GDBHUB_RECORDING": self.recording})
         try:
             rc = self.wait_proc(proc, "gdb session %d" % index, GDB_SESSION_LIMIT)
         except Failure:
-            self.qemu_deadlock = qemu_replay_deadlock(self.daemon_qemus)
+            self.qemu_deadlock = qemu_replay_deadlock(self.daemon_qemus + self.supervised_qemus())
             raise
         if rc != 0:
             raise Failure("gdb session %d exited with status %d (number of failed checks)"
@@ -160,6 +197,15 @@ class ReplayTest(Test):
             raise Failure("gdb session %d: %d failed check(s), though gdb exited 0"
                           % (index, len(failed)))
         log("gdb session %d passed" % index)
+        if "sup_log" in self.spec:
+            with open(self.daemon_log, errors="replace") as f:
+                if self.spec["sup_log"] not in f.read():
+                    raise Failure("gdbhub-replay did not log %r" % self.spec["sup_log"])
+
+
+def contains(seq, part):
+    """Whether list seq holds part as consecutive items."""
+    return any(seq[i:i + len(part)] == part for i in range(len(seq) - len(part) + 1))
 
 
 def qemu_replay_deadlock(pids):

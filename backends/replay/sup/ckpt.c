@@ -3,7 +3,9 @@
  * just after), then deleted from that QEMU's disk. A running QEMU's disk
  * thus only ever holds `init`: QEMU's own reverse step, reverse continue
  * and replay-seek load the nearest snapshot of their disk, and loading any
- * later one into a running QEMU 7.2 deadlocks it. */
+ * later one into a running QEMU 7.2 deadlocks it. Not so without kvmvapic
+ * (s->live): there they stay in the running QEMU's disk, for QEMU's own
+ * use, and are neither copied nor deleted. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,10 +63,12 @@ int ckpt_take(struct sup *s, struct qemu *q, uint64_t icount, char **cause)
 	snprintf(line, sizeof(line), "savevm %s", c.tag);
 	if (hmp_quiet(q, line, cause) != 0)
 		return -1;
-	if (sup_copy_file(q->disk_path, c.disk, cause) != 0)
+	if (s->live)
+		c.disk[0] = '\0';
+	else if (sup_copy_file(q->disk_path, c.disk, cause) != 0)
 		return -1;
 	snprintf(line, sizeof(line), "delvm %s", c.tag);
-	if (hmp_quiet(q, line, cause) != 0) {
+	if (!s->live && hmp_quiet(q, line, cause) != 0) {
 		unlink(c.disk);
 		return -1;
 	}
@@ -97,6 +101,7 @@ void ckpt_list(const struct sup *s, char *out, size_t cap)
 void ckpt_remove_all(struct sup *s)
 {
 	for (size_t i = 1; i < s->n_ck; i++)
-		unlink(s->ck[i].disk);
+		if (s->ck[i].disk[0] != '\0')
+			unlink(s->ck[i].disk);
 	s->n_ck = 1;
 }

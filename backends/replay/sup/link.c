@@ -67,9 +67,7 @@ int link_send(struct link *l, const char *payload, size_t len)
 	return n == 0 ? -1 : link_send_raw(l, out, n);
 }
 
-/* Wait for the next packet (acks and notifications skipped), acking it
- * if the link wants acks. */
-static int wait_packet(struct link *l, char *out, size_t cap)
+int link_wait(struct link *l, char *out, size_t cap)
 {
 	for (;;) {
 		struct rsp_event ev = link_next(l);
@@ -90,5 +88,5 @@ int link_call(struct link *l, const char *payload, char *out, size_t cap)
 {
 	if (link_send(l, payload, strlen(payload)) != 0)
 		return -1;
-	return wait_packet(l, out, cap);
+	return link_wait(l, out, cap);
 }

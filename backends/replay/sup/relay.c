@@ -64,7 +64,7 @@ static void break_changed(struct sup *s, const char *req)
 		memmove(s->breaks[i], s->breaks[i + 1], (--s->n_breaks - i) * sizeof(s->breaks[0]));
 }
 
-static void to_qemu(struct sup *s, const char *p, size_t len)
+void relay_to_qemu(struct sup *s, const char *p, size_t len)
 {
 	if (s->n_pending < sizeof(s->pending) / sizeof(s->pending[0]) && strcmp(p, "k") != 0)
 		snprintf(s->pending[s->n_pending++], sizeof(s->pending[0]), "%s", p);
@@ -80,7 +80,7 @@ static void reverse_step(struct sup *s)
 		/* QEMU can still do it itself: from its init snapshot. */
 		sup_log("reverse step through QEMU itself: %s", cause ? cause : "?");
 		free(cause);
-		to_qemu(s, "bs", 2);
+		relay_to_qemu(s, "bs", 2);
 		return;
 	}
 	link_send(&s->down, reply, strlen(reply));
@@ -94,10 +94,12 @@ static void from_daemon_packet(struct sup *s, const char *p, size_t len)
 	if (strcmp(p, "QStartNoAckMode") == 0) {
 		link_send(&s->down, "OK", 2);
 		s->down.acks = false;
+	} else if (strcmp(p, "bs") == 0 && s->live) {
+		live_step(s);
 	} else if (strcmp(p, "bs") == 0) {
 		reverse_step(s);
 	} else {
-		to_qemu(s, p, len);
+		relay_to_qemu(s, p, len);
 	}
 }
 

@@ -4,7 +4,9 @@
  * savevm as the replay moves forward, and a reverse step is carried out
  * by a QEMU started from the nearest checkpoint before the goal (QEMU 7.2
  * deadlocks when it loads such a snapshot while running; a QEMU that
- * starts from one loads it fine: backends/replay/README.md).
+ * starts from one loads it fine: backends/replay/README.md). Recordings
+ * made without kvmvapic, whose running QEMU loads snapshots fine, keep
+ * their checkpoints in that QEMU and let it step back itself (live.c).
  *
  * Single-threaded and blocking where it talks to a QEMU: it serves one
  * daemon, whose packets wait in the socket meanwhile. */
@@ -44,6 +46,9 @@ int link_send_raw(struct link *l, const void *data, size_t len);
 /* Send a packet and wait for the reply packet (acked both ways as the
  * link wants), copied into out (NUL-terminated). 0 or -1. */
 int link_call(struct link *l, const char *payload, char *out, size_t cap);
+/* Wait for the next packet (acks skipped), copied into out and acked if
+ * the link wants acks. 0 or -1. */
+int link_wait(struct link *l, char *out, size_t cap);
 
 /* A replaying QEMU started from one checkpoint. */
 struct qemu {
@@ -61,7 +66,8 @@ struct qemu {
 struct ckpt {
 	char tag[32];
 	uint64_t icount;
-	char disk[512];  /* a qcow2 holding init and this snapshot only */
+	char disk[512];  /* a qcow2 holding init and this snapshot only; empty
+			  * when it is kept in the running QEMU's disk (live) */
 };
 
 #define SUP_MAX_CKPTS 256
@@ -71,6 +77,8 @@ struct sup {
 	struct recording rec;
 	const char *recording, *work, *serial;
 	uint64_t every, fine;  /* coarse and fine checkpoint spacing */
+	bool live;             /* checkpoints stay in the running QEMU's disk and
+				* QEMU carries out reverse steps (live.c) */
 	unsigned seq;          /* names of QEMU files and snapshots */
 	struct ckpt ck[SUP_MAX_CKPTS];
 	size_t n_ck;
@@ -119,6 +127,8 @@ void ckpt_remove_all(struct sup *s);
 void relay_from_daemon(struct sup *s);
 void relay_from_qemu(struct sup *s);
 void relay_daemon_closed(struct sup *s);
+/* A request of the daemon's, sent on to the current QEMU. */
+void relay_to_qemu(struct sup *s, const char *p, size_t len);
 /* After a stop: a checkpoint if the last one is `every` behind. */
 void relay_after_stop(struct sup *s);
 
@@ -127,6 +137,10 @@ void relay_after_stop(struct sup *s);
 int back_step(struct sup *s, char *reply, size_t cap, char **cause);
 /* Start a spare QEMU from the checkpoint behind the current position. */
 void back_prepare_spare(struct sup *s);
+
+/* live.c: a reverse step QEMU carries out from the checkpoints in its
+ * disk, a fine one left behind the goal first if the nearest is far. */
+void live_step(struct sup *s);
 
 /* qmpserve.c */
 void qmpserve_accept(struct sup *s);
