@@ -59,18 +59,27 @@ const struct memwatch *memwatch_hit(const struct memwatches *t, uint64_t pa, uin
 	return NULL;
 }
 
+static bool same_page(uint64_t a, uint64_t b)
+{
+	return (a & PAGE_MASK) == (b & PAGE_MASK);
+}
+
+const struct memwatch *memwatch_unmapping(const struct memwatches *t, uint64_t pa)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (same_page(t->v[i].pa, pa) && t->v[i].kind != MW_WRITE)
+			return &t->v[i];
+	return NULL;
+}
+
 enum memwatch_page memwatch_page_mode(const struct memwatches *t, uint64_t pa)
 {
-	enum memwatch_page mode = MW_PAGE_RAM;
-
-	for (size_t i = 0; i < t->n; i++) {
-		if ((t->v[i].pa & PAGE_MASK) != (pa & PAGE_MASK))
-			continue;
-		if (t->v[i].kind != MW_WRITE)
-			return MW_PAGE_UNMAPPED;
-		mode = MW_PAGE_READONLY;
-	}
-	return mode;
+	if (memwatch_unmapping(t, pa))
+		return MW_PAGE_UNMAPPED;
+	for (size_t i = 0; i < t->n; i++)
+		if (same_page(t->v[i].pa, pa))
+			return MW_PAGE_READONLY;
+	return MW_PAGE_RAM;
 }
 
 bool memwatch_page_watched(const struct memwatches *t, uint64_t pa)
@@ -83,7 +92,7 @@ size_t memwatch_drop_unmapped(struct memwatches *t, uint64_t pa)
 	size_t dropped = 0;
 
 	for (size_t i = 0; i < t->n;) {
-		if ((t->v[i].pa & PAGE_MASK) == (pa & PAGE_MASK) && t->v[i].kind != MW_WRITE) {
+		if (same_page(t->v[i].pa, pa) && t->v[i].kind != MW_WRITE) {
 			t->v[i] = t->v[--t->n];
 			dropped++;
 		} else {

@@ -46,6 +46,10 @@ int memwatch_remove(struct memwatches *t, uint64_t va, uint64_t len, enum memwat
 const struct memwatch *memwatch_hit(const struct memwatches *t, uint64_t pa, uint64_t len,
 				    bool is_write);
 
+/* A read or access watch on the 4 KiB page that holds pa (the page is
+ * unmapped for it), or NULL. */
+const struct memwatch *memwatch_unmapping(const struct memwatches *t, uint64_t pa);
+
 /* How the 4 KiB page that holds pa must be mapped. */
 enum memwatch_page memwatch_page_mode(const struct memwatches *t, uint64_t pa);
 

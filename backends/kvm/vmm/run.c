@@ -129,21 +129,16 @@ static bool fetch_from_unmapped(struct vcpu *v, const struct kvm_sregs *s, uint6
 				struct vcpu_event *ev)
 {
 	struct pw_mode mode = { s->cr0, s->cr3, s->cr4, s->efer };
-	const struct memwatches *w = v->vm->watches;
+	const struct memwatch *w;
 	struct pw_result at;
 
-	if (!w || pagewalk(&v->vm->mem, &mode, pc, &at) ||
-	    memwatch_page_mode(w, at.pa) != MW_PAGE_UNMAPPED)
+	if (!v->vm->watches || pagewalk(&v->vm->mem, &mode, pc, &at) ||
+	    (w = memwatch_unmapping(v->vm->watches, at.pa)) == NULL)
 		return false;
-	for (size_t i = 0; i < w->n; i++) {
-		if ((w->v[i].pa >> 12) == (at.pa >> 12) && w->v[i].kind != MW_WRITE) {
-			ev->kind = VEV_WATCH_EXEC;
-			ev->watch_va = w->v[i].va;
-			ev->watch_kind = w->v[i].kind;
-			ev->pc = pc;
-			break;
-		}
-	}
+	ev->kind = VEV_WATCH_EXEC;
+	ev->watch_va = w->va;
+	ev->watch_kind = w->kind;
+	ev->pc = pc;
 	drop_queued_ud(v);
 	return true;
 }

@@ -93,7 +93,10 @@ static void page_modes(void **state)
 	memwatch_add(&t, 0x3030, 0x3030, 4, MW_ACCESS);
 	memwatch_add(&t, 0x4030, 0x4030, 4, MW_ACCESS);
 	assert_int_equal(memwatch_page_mode(&t, 0x3000), MW_PAGE_UNMAPPED);
+	assert_int_equal(memwatch_unmapping(&t, 0x3fff)->kind, MW_READ);
+	assert_null(memwatch_unmapping(&t, 0x5000));
 	assert_int_equal(memwatch_drop_unmapped(&t, 0x3abc), 2);
+	assert_null(memwatch_unmapping(&t, 0x3000));
 	assert_int_equal(memwatch_page_mode(&t, 0x3000), MW_PAGE_READONLY);
 	assert_int_equal(memwatch_page_mode(&t, 0x4000), MW_PAGE_UNMAPPED);
 	assert_int_equal(t.n, 2);
