@@ -32,7 +32,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import threading
 
@@ -45,7 +44,6 @@ from run_test import Failure, log  # noqa: E402
 
 SKIP = 77
 CONF_SCENARIOS = os.path.join(HERE, "conformance")
-RECORD_TIMEOUT = 60   # s: the demo guest records in about a second
 BACKENDS = ["tcg", "kvm", "replay"]
 
 # What differs per architecture.
@@ -197,20 +195,10 @@ class Conformance:
     def record(self):
         """gdbhub record the VM as a tcg target; it must end with the
         guest's exit."""
-        config = os.path.join(self.tmp, "record.json")
-        with open(config, "w") as f:
-            json.dump({"runtime_dir": self.run_dir,
-                       "targets": [dict(self.vm_config(), name=run_test.TARGET)]}, f)
-        cmd = [self.args.gdbhub, "record", "-c", config, run_test.TARGET,
-               "--out", self.recording]
-        log("recording: " + " ".join(cmd))
-        out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                             timeout=RECORD_TIMEOUT)
-        log("gdbhub record: status %d\n%s%s" % (out.returncode, out.stdout, out.stderr))
-        if out.returncode != 0:
-            raise Failure("gdbhub record exited with status %d" % out.returncode)
-        with open(os.path.join(self.recording, "recording.json")) as f:
-            rec = json.load(f)
+        rec = replay_test.record_target(self.args.gdbhub, self.run_dir,
+                                        os.path.join(self.tmp, "record.json"),
+                                        dict(self.vm_config(), name=run_test.TARGET),
+                                        self.recording)
         if rec["end"] != "exit" or rec["guest"]["arch"] != self.args.arch:
             raise Failure("recording.json: end %s, arch %s; expected the guest's exit, %s"
                           % (rec["end"], rec["guest"]["arch"], self.args.arch))

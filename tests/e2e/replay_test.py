@@ -94,20 +94,9 @@ class ReplayTest(Test):
 
     def record(self):
         """gdbhub record the demo guest; the folder must hold what it promises."""
-        config = {"runtime_dir": self.run_dir,
-                  "targets": [dict(name=run_test.TARGET, **self.tcg_target())]}
-        with open(self.record_config, "w") as f:
-            json.dump(config, f)
-        cmd = [self.args.gdbhub, "record", "-c", self.record_config, run_test.TARGET,
-               "--out", self.recording] + self.spec.get("record_args", [])
-        log("recording: " + " ".join(cmd))
-        out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                             timeout=RECORD_TIMEOUT)
-        log("gdbhub record: status %d\n%s%s" % (out.returncode, out.stdout, out.stderr))
-        if out.returncode != 0:
-            raise Failure("gdbhub record exited with status %d" % out.returncode)
-        with open(os.path.join(self.recording, "recording.json")) as f:
-            rec = json.load(f)
+        rec = record_target(self.args.gdbhub, self.run_dir, self.record_config,
+                            dict(name=run_test.TARGET, **self.tcg_target()), self.recording,
+                            self.spec.get("record_args", []))
         # x86 recordings are made without kvmvapic, unless the target says
         # otherwise (a running replay can then load its late snapshots)
         args = rec["guest"]["qemu_args"]
@@ -201,6 +190,24 @@ class ReplayTest(Test):
             with open(self.daemon_log, errors="replace") as f:
                 if self.spec["sup_log"] not in f.read():
                     raise Failure("gdbhub-replay did not log %r" % self.spec["sup_log"])
+
+
+def record_target(gdbhub, run_dir, config_path, target, out_dir, extra_args=()):
+    """Run `gdbhub record` on target (a tcg target's config, with its name)
+    through a config file at config_path, into out_dir; return its
+    recording.json. Raises Failure if record fails."""
+    with open(config_path, "w") as f:
+        json.dump({"runtime_dir": run_dir, "targets": [target]}, f)
+    cmd = [gdbhub, "record", "-c", config_path, target["name"], "--out", out_dir] + \
+        list(extra_args)
+    log("recording: " + " ".join(cmd))
+    out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                         timeout=RECORD_TIMEOUT)
+    log("gdbhub record: status %d\n%s%s" % (out.returncode, out.stdout, out.stderr))
+    if out.returncode != 0:
+        raise Failure("gdbhub record exited with status %d" % out.returncode)
+    with open(os.path.join(out_dir, "recording.json")) as f:
+        return json.load(f)
 
 
 def contains(seq, part):

@@ -14,20 +14,13 @@ def regs():
     return {r: int(check.value("$" + r)) for r in REGS}
 
 
-def icount():
-    text = check.monitor("replay info")
-    found = re.search(r"at icount (\d+)", text)
-    expect_true("replay info names the icount", found is not None, text)
-    return int(found.group(1)) if found else -1
-
-
 def scenario():
     with open(os.path.join(os.environ["GDBHUB_RECORDING"], "recording.json")) as f:
         end = json.load(f)["icount"]
     start = end - 1000
     check.connect()
     check.monitor("replay seek %d" % start)
-    expect_eq("seek reached", icount(), start)
+    expect_eq("seek reached", check.replay_icount(), start)
     at = [regs()]
     for _ in range(2):
         check.run("stepi")
@@ -36,10 +29,10 @@ def scenario():
     for back in (1, 0):
         check.run("reverse-stepi")
         expect_eq("registers after reverse-stepi to start+%d" % back, regs(), at[back])
-        expect_eq("icount after reverse-stepi", icount(), start + back)
+        expect_eq("icount after reverse-stepi", check.replay_icount(), start + back)
     check.run("reverse-stepi")
     before = regs()
-    expect_eq("icount after reverse-stepi past the checkpoint", icount(), start - 1)
+    expect_eq("icount after reverse-stepi past the checkpoint", check.replay_icount(), start - 1)
     check.run("stepi")
     expect_eq("stepi forward again", regs(), at[0])
     check.monitor("replay seek %d" % (start - 1))  # QEMU's own: from init

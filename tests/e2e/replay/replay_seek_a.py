@@ -5,14 +5,6 @@ import check
 from check import expect_eq, expect_in, expect_ne, expect_true
 
 
-def icount():
-    text = check.monitor("replay info")
-    m = re.search(r"at icount (\d+)", text)
-    if not m:
-        raise RuntimeError("no icount in %r" % text)
-    return int(m.group(1))
-
-
 def seek(n):
     text = check.monitor("replay seek %d" % n)
     expect_in("seek %d reports where it stopped" % n, "at icount %d\n" % n, text)
@@ -27,7 +19,7 @@ def scenario():
     expect_in("info: the recording's end", "ended by the guest (status 15)", info)
     total = int(re.search(r"(\d+) instructions", info).group(1))
     expect_true("the recording is over 1e6 instructions", total > 1000000, str(total))
-    expect_eq("the replay starts at icount 0", icount(), 0)
+    expect_eq("the replay starts at icount 0", check.replay_icount(), 0)
     cps = check.monitor("replay checkpoints")
     expect_in("checkpoints: QEMU's init snapshot", "init at icount 0", cps)
     expect_in("checkpoints: why no others", "deadlocks loading a snapshot", cps)
@@ -35,15 +27,15 @@ def scenario():
     start = check.pc()
     at500k = seek(500000)
     expect_ne("seek forward moved pc", at500k, start)
-    expect_eq("info after the seek", icount(), 500000)
+    expect_eq("info after the seek", check.replay_icount(), 500000)
     check.signal("seeked", "%d" % at500k)
     check.wait_for("c-checked")
 
     check.run("stepi")
-    expect_eq("stepi after the seek", icount(), 500001)
+    expect_eq("stepi after the seek", check.replay_icount(), 500001)
     at200k = seek(200000)
     expect_ne("seek back moved pc", at200k, at500k)
-    expect_eq("info after seeking back", icount(), 200000)
+    expect_eq("info after seeking back", check.replay_icount(), 200000)
     expect_eq("seek 500000 again lands on the same pc", seek(500000), at500k)
 
     check.expect_refused("seek without a number", "monitor replay seek abc")

@@ -279,6 +279,15 @@ def monitor(cmd):
     return text
 
 
+def replay_icount():
+    """Where a replay target stands (`monitor replay info`)."""
+    text = monitor("replay info")
+    m = re.search(r"at icount (\d+)", text)
+    if not m:
+        raise RuntimeError("no icount in %r" % text)
+    return int(m.group(1))
+
+
 def refresh():
     """Forget what this gdb knows of registers and memory.  An all-stop gdb
     that did not resume the VM itself still thinks it is where it last saw
