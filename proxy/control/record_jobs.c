@@ -145,22 +145,21 @@ struct record_job *record_jobs_start(struct record_jobs *jobs, const struct conf
 				     const char *runtime_dir, json_object *spec, char **cause)
 {
 	struct record_job *job;
+	char *log = NULL;
 
-	if (!json_object_is_type(spec, json_type_object)) {
-		cause_fail(cause, "record: expected an object");
-		return NULL;
-	}
+	/* The request check (request.c) made spec an object. */
 	if (check_spec(cfg, spec, cause) != 0)
 		return NULL;
 	job = calloc(1, sizeof(*job));
-	if (job == NULL || (job->target = strdup(string_key(spec, "target"))) == NULL ||
-	    (job->out = strdup(string_key(spec, "out"))) == NULL ||
-	    asprintf(&job->log, "%s/record-%" PRIu32 ".log", runtime_dir, jobs->next_id) < 0) {
-		if (job != NULL)
-			job->log = NULL;
+	if (asprintf(&log, "%s/record-%" PRIu32 ".log", runtime_dir, jobs->next_id) < 0)
+		log = NULL;
+	if (job == NULL || log == NULL || (job->target = strdup(string_key(spec, "target"))) == NULL ||
+	    (job->out = strdup(string_key(spec, "out"))) == NULL) {
+		free(log);
 		cause_fail(cause, "out of memory");
 		goto fail;
 	}
+	job->log = log;
 	job->id = jobs->next_id;
 	if (spawn(job, cfg->path, spec, cause) != 0)
 		goto fail;

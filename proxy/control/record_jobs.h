@@ -30,7 +30,7 @@ struct record_jobs {
 
 void record_jobs_init(struct record_jobs *jobs);
 
-/* Start recording as spec ({"target", "out", optional "max_seconds",
+/* Start recording as spec (an object: {"target", "out", optional "max_seconds",
  * "max_icount", "icount_shift"}) asks, with cfg (the daemon's config,
  * whose file the child reads) and logs in runtime_dir. Returns the job, or
  * NULL with *cause naming the key at fault. */
