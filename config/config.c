@@ -44,6 +44,8 @@
  *                recording.json must be readable now.
  *   sharing      replay, optional. "shared" (default): every client drives one
  *                replay; "fork": each client that attaches gets its own.
+ *   checkpoints  replay, optional. Object {every, fine, max}: how often
+ *                gdbhub-replay takes checkpoints and how many it keeps.
  *
  * Keys of another backend are errors, as are unknown keys, so typos surface.
  * Relative paths (runtime_dir, kernel, serial, unix listen paths, gdb's
@@ -107,6 +109,14 @@ static const struct key_rule target_keys[] = {
 	{ "gdb", FOR_REMOTE },
 	{ "recording", FOR_REPLAY },
 	{ "sharing", FOR_REPLAY },
+	{ "checkpoints", FOR_REPLAY },
+};
+
+static const struct key_rule checkpoint_keys[] = {
+	{ "comment", FOR_ALL },
+	{ "every", FOR_ALL },
+	{ "fine", FOR_ALL },
+	{ "max", FOR_ALL },
 };
 
 static const char *const backend_names[] = {
@@ -532,6 +542,37 @@ static int parse_remote(struct parser *p, json_object *obj, const char *where,
 	return parse_gdb_tcp(p, where, s, t);
 }
 
+/* gdbhub-replay's defaults (backends/replay/sup/main.c says why). */
+#define DEFAULT_CKPT_EVERY 100000000u
+#define DEFAULT_CKPT_FINE 1000000u
+#define DEFAULT_CKPT_MAX 64u
+
+/* "checkpoints": {"every", "fine", "max"}, each optional. A fine spacing
+ * wider than the coarse one would never leave a fine checkpoint. */
+static int parse_checkpoints(struct parser *p, json_object *obj, const char *where,
+	struct cfg_checkpoints *c)
+{
+	json_object *v = NULL;
+	char *at;
+	int rc;
+
+	*c = (struct cfg_checkpoints){ DEFAULT_CKPT_EVERY, DEFAULT_CKPT_FINE, DEFAULT_CKPT_MAX };
+	if (!json_object_object_get_ex(obj, "checkpoints", &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_object))
+		return cfg_fail(p, where, "checkpoints", "expected an object");
+	if ((at = cfg_format("%s.checkpoints", where)) == NULL)
+		return cfg_oom(p);
+	rc = cfg_check_keys(p, v, at, checkpoint_keys, COUNT(checkpoint_keys), FOR_ALL, NULL) < 0 ||
+	     cfg_opt_uint(p, v, at, "every", 1000, 4000000000u, DEFAULT_CKPT_EVERY, &c->every) < 0 ||
+	     cfg_opt_uint(p, v, at, "fine", 100, 1000000000u, DEFAULT_CKPT_FINE, &c->fine) < 0 ||
+	     cfg_opt_uint(p, v, at, "max", 1, 255, DEFAULT_CKPT_MAX, &c->max) < 0 ? -1 : 0;
+	if (rc == 0 && c->fine > c->every)
+		rc = cfg_fail(p, at, "fine", "%u is more than every (%u)", c->fine, c->every);
+	free(at);
+	return rc;
+}
+
 /* Parse the keys of a replay target: the recording says what the VM is. */
 static int parse_replay(struct parser *p, json_object *obj, const char *where,
 	struct cfg_target *t)
@@ -542,7 +583,8 @@ static int parse_replay(struct parser *p, json_object *obj, const char *where,
 	if (alloc_qemu_args(p, t, 0) < 0 ||
 	    cfg_opt_path(p, obj, where, "recording", &t->recording) < 0 ||
 	    cfg_opt_choice(p, obj, where, "sharing", "value", sharing_names,
-		COUNT(sharing_names), &sharing) < 0)
+		COUNT(sharing_names), &sharing) < 0 ||
+	    parse_checkpoints(p, obj, where, &t->checkpoints) < 0)
 		return -1;
 	t->fork = sharing == 1;
 	if (t->recording == NULL)
@@ -1014,6 +1056,7 @@ struct cfg_target *config_target_fork(const struct cfg_target *t, const char *na
 		.forked = true,
 		.name = strdup(name),
 		.recording = strdup(t->recording),
+		.checkpoints = t->checkpoints,
 		.qemu_args = calloc(1, sizeof(char *)),
 	};
 	if (f->name == NULL || f->recording == NULL || f->qemu_args == NULL) {
@@ -1047,6 +1090,7 @@ bool config_target_equal(const struct cfg_target *a, const struct cfg_target *b)
 	    !same_string(a->console, b->console) ||
 	    !same_string(a->gdb, b->gdb) || !same_string(a->recording, b->recording) ||
 	    a->fork != b->fork || a->default_role != b->default_role ||
+	    memcmp(&a->checkpoints, &b->checkpoints, sizeof(a->checkpoints)) != 0 ||
 	    a->stay_on_last_detach != b->stay_on_last_detach ||
 	    a->n_qemu_args != b->n_qemu_args || a->n_listen != b->n_listen)
 		return false;

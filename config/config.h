@@ -59,6 +59,9 @@ struct cfg_target {
 	char *recording;     /* absolute path of a recording folder holding recording.json */
 	bool fork;           /* "sharing": "fork" (each client its own replay), else "shared" */
 	bool forked;         /* one client's replay of a fork target (config_target_fork) */
+	struct cfg_checkpoints {  /* "checkpoints": gdbhub-replay's --every, --fine, --max */
+		unsigned every, fine, max;
+	} checkpoints;
 	/* every backend */
 	struct cfg_listen *listen;
 	size_t n_listen;

@@ -93,14 +93,18 @@ static void supervisor_binary(char *out, size_t size)
 static int spawn(struct backend *b, const struct cfg_target *cfg, int gdb_fd, int qmp_fd,
 		 char **cause)
 {
-	char bin[4200], gdb[32], qmp[32], work[4096];
+	char bin[4200], gdb[32], qmp[32], work[4096], every[16], fine[16], max[16];
 	char *argv[] = { bin, "--recording", (char *)cfg->recording, "--gdb", gdb, "--qmp", qmp,
-			 "--work", work, "--serial", b->serial_path, NULL };
+			 "--work", work, "--serial", b->serial_path, "--every", every,
+			 "--fine", fine, "--max", max, NULL };
 	int rc;
 
 	supervisor_binary(bin, sizeof(bin));
 	snprintf(gdb, sizeof(gdb), "fd:%d", gdb_fd);
 	snprintf(qmp, sizeof(qmp), "fd:%d", qmp_fd);
+	snprintf(every, sizeof(every), "%u", cfg->checkpoints.every);
+	snprintf(fine, sizeof(fine), "%u", cfg->checkpoints.fine);
+	snprintf(max, sizeof(max), "%u", cfg->checkpoints.max);
 	snprintf(work, sizeof(work), "%.*s", (int)(strlen(b->gdb_path) - strlen(".gdb.sock")),
 		 b->gdb_path);
 	rc = child_spawn(argv, &b->pid, cause);

@@ -25,6 +25,7 @@ and nothing was verified. Any other hang fails.
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -70,11 +71,18 @@ SPECS = {
                                 "replay_checkpoints",
                                 "record_args": ["--max-icount", "200000000"],
                                 "qemu_args": VAPIC_ON, "sup_log": COPY_PATH},
+    # "checkpoints": {"max": 3}: a long session keeps no more than that,
+    # in the live QEMU's disk or as copies ("max_on_disk": the runner
+    # counts them after the session)
+    "replay_checkpoint_cap": {"backend": "replay", "guest": "spin",
+                              "record_args": ["--max-icount", "200000000"],
+                              "target": {"checkpoints": {"every": 10000000, "max": 3}},
+                              "max_on_disk": 3, "sup_log": LIVE_PATH},
 }
 
 # the short reverse scenarios both ways: QEMU stepping back itself, and
 # (recorded with kvmvapic) by QEMUs started from checkpoint copies
-for _name in ("replay_reverse", "replay_trace"):
+for _name in ("replay_reverse", "replay_trace", "replay_checkpoint_cap"):
     SPECS[_name]["sup_log"] = LIVE_PATH
     SPECS[_name + "_copy"] = dict(SPECS[_name], scenario=_name, qemu_args=VAPIC_ON,
                                   sup_log=COPY_PATH)
@@ -159,6 +167,24 @@ class ReplayTest(Test):
                               % (files, qemus))
             run_test.time.sleep(0.1)
 
+    def check_checkpoints_on_disk(self, cap):
+        """No more than cap checkpoints besides init: as snapshots in the
+        QEMUs' disks (live way) and as checkpoint copies (copy way)."""
+        disks = [f for f in os.listdir(self.run_dir) if re.search(r"\.q\d+\.qcow2$", f)]
+        copies = [f for f in os.listdir(self.run_dir) if re.search(r"\.ck\d+\.qcow2$", f)]
+        if len(copies) > cap:
+            raise Failure("%d checkpoint copies on disk, more than %d: %s" % (len(copies), cap, copies))
+        for disk in disks:
+            out = subprocess.run(["qemu-img", "snapshot", "-l", "-U", os.path.join(self.run_dir, disk)],
+                                 capture_output=True, text=True, check=False).stdout
+            # QEMU 7.2 lists each snapshot of a replay's disk twice
+            tags = set(re.findall(r"^\d+\s+(\S+)", out, re.M)) - {"init"}
+            if len(tags) > cap:
+                raise Failure("%s holds %d snapshots besides init, more than %d: %s"
+                              % (disk, len(tags), cap, sorted(tags)))
+        log("checkpoints on disk: %d copies; disks %s hold no more than %d besides init"
+            % (len(copies), disks, cap))
+
     def supervised_qemus(self):
         """The QEMUs of the daemon's gdbhub-replay supervisors."""
         sups = run_test.children_of(self.daemon.pid, lambda comm: comm == "gdbhub-replay")
@@ -186,6 +212,8 @@ class ReplayTest(Test):
             raise Failure("gdb session %d: %d failed check(s), though gdb exited 0"
                           % (index, len(failed)))
         log("gdb session %d passed" % index)
+        if "max_on_disk" in self.spec:
+            self.check_checkpoints_on_disk(self.spec["max_on_disk"])
         if "sup_log" in self.spec:
             with open(self.daemon_log, errors="replace") as f:
                 if self.spec["sup_log"] not in f.read():

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "backends/replay/sup/sup.h"
+#include "backends/replay/sup/thin.h"
 #include "proxy/cause.h"
 
 int sup_copy_file(const char *from, const char *to, char **cause);
@@ -51,13 +52,34 @@ static int hmp_quiet(struct qemu *q, const char *line, char **cause)
 	return rc;
 }
 
+/* Drop checkpoint i: its file, or (live) its snapshot in q's disk. Gone
+ * from the list either way: a snapshot delvm could not delete is only
+ * disk QEMU keeps using, never a wrong answer. */
+static void drop(struct sup *s, struct qemu *q, size_t i)
+{
+	struct ckpt *c = &s->ck[i];
+	char line[64], *cause = NULL;
+
+	if (c->disk[0] != '\0') {
+		unlink(c->disk);
+	} else {
+		snprintf(line, sizeof(line), "delvm %s", c->tag);
+		if (hmp_quiet(q, line, &cause) != 0)
+			sup_log("checkpoint %s stays in QEMU's disk: %s", c->tag, cause ? cause : "?");
+		free(cause);
+	}
+	sup_log("checkpoint %s at icount %llu dropped (%zu kept)", c->tag,
+		(unsigned long long)c->icount, s->max_ck);
+	memmove(c, c + 1, (s->n_ck - i - 1) * sizeof(*c));
+	s->n_ck--;
+}
+
 int ckpt_take(struct sup *s, struct qemu *q, uint64_t icount, char **cause)
 {
 	struct ckpt c = { .icount = icount };
 	char line[64];
+	size_t victim;
 
-	if (s->n_ck == SUP_MAX_CKPTS)
-		return cause_fail(cause, "%d checkpoints already", SUP_MAX_CKPTS);
 	snprintf(c.tag, sizeof(c.tag), "ck%u", ++s->seq);
 	snprintf(c.disk, sizeof(c.disk), "%s.%s.qcow2", s->work, c.tag);
 	snprintf(line, sizeof(line), "savevm %s", c.tag);
@@ -74,6 +96,10 @@ int ckpt_take(struct sup *s, struct qemu *q, uint64_t icount, char **cause)
 	}
 	s->ck[s->n_ck++] = c;
 	sup_log("checkpoint %s at icount %llu", c.tag, (unsigned long long)icount);
+	/* The one just taken is where the user is: it stays. */
+	while (s->n_ck - 1 > s->max_ck &&
+	       (victim = ckpt_thin_victim(s->ck, s->n_ck, s->n_ck - 1)) != SIZE_MAX)
+		drop(s, q, victim);
 	return 0;
 }
 
@@ -81,7 +107,7 @@ void ckpt_list(const struct sup *s, char *out, size_t cap)
 {
 	size_t len = 0;
 	int w = snprintf(out, cap, "ID        TAG               VM SIZE                DATE     VM CLOCK     ICOUNT\n");
-	bool done[SUP_MAX_CKPTS] = { false };
+	bool done[SUP_MAX_CKPTS + 2] = { false };
 
 	len = w > 0 ? (size_t)w : 0;
 	/* In icount order, as a reader of the list expects. */

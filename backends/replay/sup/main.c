@@ -1,14 +1,17 @@
 /* gdbhub-replay: the supervisor of one replay target (sup.h).
  *
  *   gdbhub-replay --recording DIR --gdb fd:N --qmp fd:N --work PREFIX
- *                 [--serial PATH] [--every N] [--fine N]
+ *                 [--serial PATH] [--every N] [--fine N] [--max N]
  *
  * --gdb and --qmp are listening sockets the daemon made and handed down;
  * the daemon speaks RSP and QMP on them as it would to QEMU itself. Files
  * (QEMU sockets, disks, checkpoints) are PREFIX.*. --every: a checkpoint
  * at a stop once the last one lies N instructions behind (default 1e8);
  * --fine: how far behind the goal of a reverse step a checkpoint may lie
- * before one is left nearer (default 1e6). */
+ * before one is left nearer (default 1e6); --max: how many checkpoints
+ * are kept besides init (default 64, at most 255; thin.c picks which go:
+ * each is a few MiB of disk, and a long session would otherwise take them
+ * without end). */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -49,7 +52,7 @@ void sup_exit(struct sup *s, int status)
 static void usage(void)
 {
 	fprintf(stderr, "usage: gdbhub-replay --recording DIR --gdb fd:N --qmp fd:N --work PREFIX\n"
-			"                     [--serial PATH] [--every N] [--fine N]\n");
+			"                     [--serial PATH] [--every N] [--fine N] [--max N]\n");
 	exit(2);
 }
 
@@ -73,19 +76,31 @@ static uint64_t count(const char *arg)
 	return (uint64_t)v;
 }
 
+static size_t cap(const char *arg)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (*end != '\0' || v < 1 || v > SUP_MAX_CKPTS)
+		usage();
+	return v;
+}
+
 static void parse(int argc, char **argv, struct sup *s)
 {
 	static const struct option opts[] = {
 		{ "recording", required_argument, NULL, 'r' }, { "gdb", required_argument, NULL, 'g' },
 		{ "qmp", required_argument, NULL, 'q' }, { "work", required_argument, NULL, 'w' },
 		{ "serial", required_argument, NULL, 's' }, { "every", required_argument, NULL, 'e' },
-		{ "fine", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 },
+		{ "fine", required_argument, NULL, 'f' }, { "max", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	s->daemon_gdb_listen = s->daemon_qmp_listen = -1;
 	s->every = 100000000;
 	s->fine = 1000000;
+	s->max_ck = 64;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': s->recording = optarg; break;
@@ -95,6 +110,7 @@ static void parse(int argc, char **argv, struct sup *s)
 		case 's': s->serial = optarg; break;
 		case 'e': s->every = count(optarg); break;
 		case 'f': s->fine = count(optarg); break;
+		case 'm': s->max_ck = cap(optarg); break;
 		default: usage();
 		}
 	}

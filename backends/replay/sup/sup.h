@@ -70,17 +70,19 @@ struct ckpt {
 			  * when it is kept in the running QEMU's disk (live) */
 };
 
-#define SUP_MAX_CKPTS 256
+/* Checkpoints besides init that --max may allow (default 64). */
+#define SUP_MAX_CKPTS 255
 #define SUP_MAX_BREAKS 256
 
 struct sup {
 	struct recording rec;
 	const char *recording, *work, *serial;
 	uint64_t every, fine;  /* coarse and fine checkpoint spacing */
+	size_t max_ck;         /* checkpoints kept besides init (thin.c) */
 	bool live;             /* checkpoints stay in the running QEMU's disk and
 				* QEMU carries out reverse steps (live.c) */
 	unsigned seq;          /* names of QEMU files and snapshots */
-	struct ckpt ck[SUP_MAX_CKPTS];
+	struct ckpt ck[SUP_MAX_CKPTS + 2];  /* init, the kept ones, one just taken */
 	size_t n_ck;
 	struct qemu *cur, *spare;
 	int daemon_gdb_listen, daemon_qmp_listen, daemon_qmp;
@@ -117,7 +119,9 @@ void qemu_end(struct qemu *q);
 void ckpt_init(struct sup *s);
 /* The latest checkpoint at or before icount. */
 const struct ckpt *ckpt_before(const struct sup *s, uint64_t icount);
-/* savevm in q (stopped at icount), copy its disk aside, delvm there. */
+/* savevm in q (stopped at icount), copy its disk aside, delvm there;
+ * past the cap, the checkpoint thin.c picks is dropped (with delvm in q
+ * when it lives in q's disk). */
 int ckpt_take(struct sup *s, struct qemu *q, uint64_t icount, char **cause);
 /* The list as HMP `info snapshots` would print it. */
 void ckpt_list(const struct sup *s, char *out, size_t cap);

@@ -485,10 +485,18 @@ static void test_parse_replay(void **state)
 	assert_non_null(t->qemu_args);
 	assert_int_equal(t->n_qemu_args, 0);
 	assert_false(t->fork);
+	/* gdbhub-replay's own defaults when "checkpoints" is absent. */
+	assert_int_equal(t->checkpoints.every, 100000000);
+	assert_int_equal(t->checkpoints.fine, 1000000);
+	assert_int_equal(t->checkpoints.max, 64);
 	config_free(cfg);
 	cfg = parse_ok(ROOT("{'name': 'back', 'backend': 'replay', 'recording': 'adir',"
-		" 'sharing': 'fork', 'default_role': 'observe', 'listen': [{'unix': 'back.sock'}]}"));
+		" 'sharing': 'fork', 'default_role': 'observe', 'listen': [{'unix': 'back.sock'}],"
+		" 'checkpoints': {'every': 20000000, 'max': 3}}"));
 	assert_true(cfg->targets[0].fork);
+	assert_int_equal(cfg->targets[0].checkpoints.every, 20000000);
+	assert_int_equal(cfg->targets[0].checkpoints.fine, 1000000);
+	assert_int_equal(cfg->targets[0].checkpoints.max, 3);
 	/* One client's replay: the same recording and role, no listeners,
 	 * sharing "shared" (it forks no further). */
 	t = config_target_fork(&cfg->targets[0], "back@c3");
@@ -502,6 +510,8 @@ static void test_parse_replay(void **state)
 	assert_true(t->forked);
 	assert_false(cfg->targets[0].forked);
 	assert_non_null(t->qemu_args);
+	assert_int_equal(t->checkpoints.every, 20000000);
+	assert_int_equal(t->checkpoints.max, 3);
 	assert_false(config_target_equal(t, &cfg->targets[0]));
 	config_target_free(t);
 	config_free(cfg);
@@ -521,6 +531,10 @@ static void test_replay_not_equal(void **state)
 	(void)state;
 	assert_true(config_target_equal(&a, &b));
 	b.recording = "/r2";
+	assert_false(config_target_equal(&a, &b));
+	/* A reload that changes the checkpoint keys restarts the replay. */
+	b.recording = a.recording;
+	b.checkpoints.max = 5;
 	assert_false(config_target_equal(&a, &b));
 }
 
@@ -552,6 +566,22 @@ static void test_errors_replay(void **state)
 		  "targets[0].sharing: unknown value \"forks\" (expected shared or fork)" },
 		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 'adir', 'sharing': true}"),
 		  "targets[0].sharing: expected a string" },
+		{ ROOT(TCG(", 'checkpoints': {}")),
+		  "targets[0].checkpoints: not allowed with backend \"tcg\"" },
+		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 'adir', 'checkpoints': 5}"),
+		  "targets[0].checkpoints: expected an object" },
+		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 'adir',"
+		       " 'checkpoints': {'every': 1e8}}"),
+		  "targets[0].checkpoints.every: must be an integer from 1000 to 4000000000" },
+		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 'adir',"
+		       " 'checkpoints': {'max': 0}}"),
+		  "targets[0].checkpoints.max: must be an integer from 1 to 255" },
+		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 'adir',"
+		       " 'checkpoints': {'every': 5000, 'fine': 6000}}"),
+		  "targets[0].checkpoints.fine: 6000 is more than every (5000)" },
+		{ ROOT("{'name': 'r', 'backend': 'replay', 'recording': 'adir',"
+		       " 'checkpoints': {'count': 3}}"),
+		  "targets[0].checkpoints.count: unknown key" },
 	};
 
 	(void)state;
