@@ -17,12 +17,11 @@
 #include "proxy/target.h"
 #include "proxy/target_fork.h"
 
-/* Why a replay has no checkpoints but its first snapshot. */
-#define NO_CHECKPOINTS_WHY \
-	"No others are taken: QEMU 7.2 deadlocks loading a snapshot taken after about\n" \
-	"1e7 instructions (main thread in do_run_on_cpu holding the replay mutex, vCPU\n" \
-	"thread in replay_mutex_lock; backends/replay/README.md), so seeks and reverse\n" \
-	"steps replay forward from init.\n"
+/* How gdbhub-replay takes and keeps them (backends/replay/README.md). */
+#define CHECKPOINTS_HOW \
+	"gdbhub-replay takes one every %u instructions as the replay runs forward,\n" \
+	"fine ones within %u behind a reverse step's goal, and keeps at most %u\n" \
+	"besides init (the target's \"checkpoints\" key).\n"
 
 /* One request in flight for a client. */
 struct replay_req {
@@ -84,7 +83,7 @@ static void on_info(void *arg, uint64_t icount, const char *text, const char *er
 	req_release(r);
 }
 
-/* `replay checkpoints`: what QEMU can load, and why nothing more. */
+/* `replay checkpoints`: what QEMU can load, and how they are taken. */
 static void on_checkpoints(void *arg, uint64_t icount, const char *text, const char *error)
 {
 	struct replay_req *r = arg;
@@ -103,7 +102,8 @@ static void on_checkpoints(void *arg, uint64_t icount, const char *text, const c
 			p += len + (p[len] == '\n');
 		}
 		if (n < sizeof(out))
-			snprintf(out + n, sizeof(out) - n, "%s", NO_CHECKPOINTS_WHY);
+			snprintf(out + n, sizeof(out) - n, CHECKPOINTS_HOW, r->t->cfg->checkpoints.every,
+				 r->t->cfg->checkpoints.fine, r->t->cfg->checkpoints.max);
 		client_monitor_reply(r->c, out);
 	}
 	req_release(r);

@@ -78,6 +78,11 @@ SPECS = {
                               "record_args": ["--max-icount", "200000000"],
                               "target": {"checkpoints": {"every": 10000000, "max": 3}},
                               "max_on_disk": 3, "sup_log": LIVE_PATH},
+    # coarse checkpoints while one continue runs, unseen by gdb
+    "replay_continue_checkpoints": {"backend": "replay", "guest": "spin",
+                                    "record_args": ["--max-icount", "600000000"],
+                                    "target": {"checkpoints": {"every": 50000000}},
+                                    "sup_log": LIVE_PATH},
     # reverse-continue to a hit behind every checkpoint (QEMU walks back
     # through them). Live way only: on the copy way QEMU's own bc replays
     # from init and hits QEMU 7.2's bc hang whenever the host is busy
@@ -90,7 +95,8 @@ SPECS = {
 
 # the short reverse scenarios both ways: QEMU stepping back itself, and
 # (recorded with kvmvapic) by QEMUs started from checkpoint copies
-for _name in ("replay_reverse", "replay_trace", "replay_checkpoint_cap"):
+for _name in ("replay_reverse", "replay_trace", "replay_checkpoint_cap",
+              "replay_continue_checkpoints"):
     SPECS[_name]["sup_log"] = LIVE_PATH
     SPECS[_name + "_copy"] = dict(SPECS[_name], scenario=_name, qemu_args=VAPIC_ON,
                                   sup_log=COPY_PATH)

@@ -2,6 +2,7 @@
  * (-icount ...,rr=replay,rrsnapshot=TAG on a disk of their own), driven
  * through QMP synchronously, reached by gdb through their gdbstub. */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -273,6 +274,34 @@ int qemu_run_to(struct qemu *q, uint64_t icount, char **cause)
 		json_object_put(o);
 	}
 	return 0;
+}
+
+/* QEMU's gdbstub reports the end of a replay-seek unasked: that stop is
+ * the supervisor's, not the daemon's. */
+static int swallow_stop(struct qemu *q, char **cause)
+{
+	static char out[SUP_PACKET_MAX];
+
+	do {
+		if (link_wait(&q->gdb, out, sizeof(out)) != 0)
+			return cause_fail(cause, "QEMU's gdbstub closed during a seek");
+	} while (out[0] != 'T' && out[0] != 'S');
+	return 0;
+}
+
+int qemu_seek(struct qemu *q, uint64_t icount, char **cause)
+{
+	json_object *args = json_object_new_object(), *ret;
+	uint64_t at;
+
+	json_object_object_add(args, "icount", json_object_new_int64((int64_t)icount));
+	if ((ret = qemu_qmp(q, "replay-seek", args, cause)) == NULL)
+		return -1;
+	json_object_put(ret);
+	if (swallow_stop(q, cause) != 0 || qemu_icount(q, &at, cause) != 0)
+		return -1;
+	return at == icount ? 0 : cause_fail(cause, "seek stopped at icount %" PRIu64 ", not %" PRIu64,
+					    at, icount);
 }
 
 int qemu_gdb_open(struct qemu *q, char **cause)

@@ -35,6 +35,19 @@ void qmpserve_accept(struct sup *s)
 	send_json(s, json_tokener_parse("{\"QMP\": {\"version\": {}, \"capabilities\": []}}"));
 }
 
+/* A forward seek leaves coarse checkpoints on its way (forward.c); if
+ * that fails, QEMU still seeks. */
+static void seek_forward_first(struct sup *s, json_object *args)
+{
+	json_object *icount;
+	char *cause = NULL;
+
+	if (json_object_object_get_ex(args, "icount", &icount) &&
+	    forward_seek(s, (uint64_t)json_object_get_int64(icount), &cause) != 0)
+		sup_log("no coarse checkpoints on this seek: %s", cause ? cause : "?");
+	free(cause);
+}
+
 static json_object *answer(struct sup *s, const char *cmd, json_object *args, char **cause)
 {
 	json_object *line;
@@ -51,6 +64,8 @@ static json_object *answer(struct sup *s, const char *cmd, json_object *args, ch
 		ckpt_list(s, text, sizeof(text));
 		return json_object_new_string(text);
 	}
+	if (strcmp(cmd, "replay-seek") == 0)
+		seek_forward_first(s, args);
 	return qemu_qmp(s->cur, cmd, json_object_get(args), cause);
 }
 

@@ -99,6 +99,8 @@ static void from_daemon_packet(struct sup *s, const char *p, size_t len)
 	} else if (strcmp(p, "bs") == 0) {
 		reverse_step(s);
 	} else {
+		if (is_resume(p))
+			forward_arm(s, p);
 		relay_to_qemu(s, p, len);
 	}
 }
@@ -115,7 +117,7 @@ void relay_from_daemon(struct sup *s)
 		if (ev.kind == RSP_EV_PACKET)
 			from_daemon_packet(s, (const char *)ev.payload, ev.len);
 		else if (ev.kind == RSP_EV_INTERRUPT)
-			link_send_raw(&s->cur->gdb, "\x03", 1);
+			forward_interrupt(s);
 		else if (ev.kind == RSP_EV_BAD_CHECKSUM)
 			link_send_raw(&s->down, "-", 1);
 		if (s->down.fd < 0)
@@ -143,6 +145,8 @@ static void from_qemu_packet(struct sup *s, const char *p, size_t len)
 		link_send(&s->down, p, len);
 		return;
 	}
+	if (stop && s->n_pending > 0 && is_resume(s->pending[0]) && forward_pause(s, p))
+		return;
 	take_pending(s, req, sizeof(req));
 	if ((req[0] == 'Z' || req[0] == 'z') && strcmp(p, "OK") == 0)
 		break_changed(s, req);

@@ -79,6 +79,9 @@ struct sup {
 	const char *recording, *work, *serial;
 	uint64_t every, fine;  /* coarse and fine checkpoint spacing */
 	size_t max_ck;         /* checkpoints kept besides init (thin.c) */
+	uint64_t fwd_break;    /* the replay-break forward.c set for a coarse
+				* checkpoint while a continue runs; 0 if none */
+	bool interrupted;      /* the daemon sent Ctrl-C since its last resume */
 	bool live;             /* checkpoints stay in the running QEMU's disk and
 				* QEMU carries out reverse steps (live.c) */
 	unsigned seq;          /* names of QEMU files and snapshots */
@@ -109,6 +112,10 @@ struct json_object *qemu_hmp(struct qemu *q, const char *line, char **cause);
 int qemu_icount(struct qemu *q, uint64_t *icount, char **cause);
 /* replay-break at icount, cont, wait for the stop. */
 int qemu_run_to(struct qemu *q, uint64_t icount, char **cause);
+/* QMP replay-seek to icount, its unasked stop on the gdbstub taken (q's
+ * gdb link must be open): the supervisor's own seek. 0, or -1 with
+ * *cause (also if it stopped elsewhere). */
+int qemu_seek(struct qemu *q, uint64_t icount, char **cause);
 int qemu_gdb_open(struct qemu *q, char **cause);
 /* Read pending QMP events (non-blocking), noting a STOP. */
 void qemu_qmp_drain(struct qemu *q);
@@ -141,6 +148,20 @@ void relay_after_stop(struct sup *s);
 int back_step(struct sup *s, char *reply, size_t cap, char **cause);
 /* Start a spare QEMU from the checkpoint behind the current position. */
 void back_prepare_spare(struct sup *s);
+
+/* forward.c: coarse checkpoints while the replay runs forward. Before a
+ * resume is relayed: if it is a continue, a replay-break at the next
+ * boundary. */
+void forward_arm(struct sup *s, const char *resume);
+/* A stop from QEMU while a resume is pending: true if it was that break
+ * (a checkpoint is taken, and the run goes on unseen by the daemon). */
+bool forward_pause(struct sup *s, const char *stop);
+/* The daemon's Ctrl-C, sent on to QEMU and noted: a pause at the break
+ * that comes after it is the user's stop. */
+void forward_interrupt(struct sup *s);
+/* Before a replay-seek to target: seeks to each boundary on the way, a
+ * checkpoint at each. */
+int forward_seek(struct sup *s, uint64_t target, char **cause);
 
 /* live.c: a reverse step QEMU carries out from the checkpoints in its
  * disk, a fine one left behind the goal first if the nearest is far. */

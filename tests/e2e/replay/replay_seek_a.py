@@ -22,7 +22,9 @@ def scenario():
     expect_eq("the replay starts at icount 0", check.replay_icount(), 0)
     cps = check.monitor("replay checkpoints")
     expect_in("checkpoints: QEMU's init snapshot", "init at icount 0", cps)
-    expect_in("checkpoints: why no others", "deadlocks loading a snapshot", cps)
+    expect_in("checkpoints: how they are taken (the defaults)",
+              "one every 100000000 instructions as the replay runs forward,\n"
+              "fine ones within 1000000 behind a reverse step's goal, and keeps at most 64", cps)
 
     start = check.pc()
     at500k = seek(500000)
