@@ -4,15 +4,9 @@ import re
 import check
 from check import expect_eq, expect_true
 
-REGS = ("eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "eip", "eflags")
 SPACING = 12000000
 SEEKS = 15
 CAP = 3
-
-
-def regs():
-    check.refresh()
-    return {r: int(check.value("$" + r)) for r in REGS}
 
 
 def marks():
@@ -30,18 +24,18 @@ def scenario():
     expect_eq("checkpoints kept besides init", len(kept), CAP)
     expect_true("the newest, at the last seek, is kept", last in kept, listing)
     check.run("stepi")
-    after = regs()
+    after = check.general_registers()
     check.run("stepi")
     check.run("reverse-stepi")
-    expect_eq("reverse-stepi lands on the previous instruction", regs(), after)
+    expect_eq("reverse-stepi lands on the previous instruction", check.general_registers(), after)
     expect_eq("icount after reverse-stepi", check.replay_icount(), last + 1)
     back = 5 * SPACING + 12345
     check.monitor("replay seek %d" % back)
     expect_eq("a backward seek into the thinned part reached", check.replay_icount(), back)
-    there = regs()
+    there = check.general_registers()
     check.monitor("replay seek %d" % (back + 1000))
     check.monitor("replay seek %d" % back)
-    expect_eq("the same registers when seeking there again", regs(), there)
+    expect_eq("the same registers when seeking there again", check.general_registers(), there)
     kept, listing = marks()
     expect_true("still no more than the cap", len(kept) <= CAP, listing)
 

@@ -6,13 +6,6 @@ import re
 import check
 from check import expect_eq, expect_true
 
-REGS = ("eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "eip", "eflags")
-
-
-def regs():
-    check.refresh()
-    return {r: int(check.value("$" + r)) for r in REGS}
-
 
 def scenario():
     with open(os.path.join(os.environ["GDBHUB_RECORDING"], "recording.json")) as f:
@@ -21,22 +14,22 @@ def scenario():
     check.connect()
     check.monitor("replay seek %d" % start)
     expect_eq("seek reached", check.replay_icount(), start)
-    at = [regs()]
+    at = [check.general_registers()]
     for _ in range(2):
         check.run("stepi")
-        at.append(regs())
+        at.append(check.general_registers())
     expect_true("the steps change registers", at[0] != at[1] and at[1] != at[2])
     for back in (1, 0):
         check.run("reverse-stepi")
-        expect_eq("registers after reverse-stepi to start+%d" % back, regs(), at[back])
+        expect_eq("registers after reverse-stepi to start+%d" % back, check.general_registers(), at[back])
         expect_eq("icount after reverse-stepi", check.replay_icount(), start + back)
     check.run("reverse-stepi")
-    before = regs()
+    before = check.general_registers()
     expect_eq("icount after reverse-stepi past the checkpoint", check.replay_icount(), start - 1)
     check.run("stepi")
-    expect_eq("stepi forward again", regs(), at[0])
+    expect_eq("stepi forward again", check.general_registers(), at[0])
     check.monitor("replay seek %d" % (start - 1))  # QEMU's own: from init
-    expect_eq("QEMU's own seek agrees", regs(), before)
+    expect_eq("QEMU's own seek agrees", check.general_registers(), before)
     listing = check.monitor("replay checkpoints")
     marks = [int(n) for n in re.findall(r"ck\d+ at icount (\d+)", listing)]
     expect_true("coarse checkpoints every 1e8 on the way to the seek are listed",

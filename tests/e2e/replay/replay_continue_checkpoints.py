@@ -9,12 +9,6 @@ import check
 from check import expect_eq, expect_gt, expect_true
 
 EVERY = 50000000
-REGS = ("eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "eip", "eflags")
-
-
-def regs():
-    check.refresh()
-    return {r: int(check.value("$" + r)) for r in REGS}
 
 
 def interrupt_after_second_checkpoint():
@@ -45,10 +39,10 @@ def scenario():
     expect_gt("the spin loop ran", int(check.value("ticks")), 0)
     check.run("reverse-stepi")
     expect_eq("icount after reverse-stepi", check.replay_icount(), at - 1)
-    back = regs()
+    back = check.general_registers()
     check.monitor("replay seek %d" % at)
     check.monitor("replay seek %d" % (at - 1))
-    expect_eq("QEMU's own seek agrees", regs(), back)
+    expect_eq("QEMU's own seek agrees", check.general_registers(), back)
 
 
 if __name__ == "__main__":

@@ -279,6 +279,19 @@ def monitor(cmd):
     return text
 
 
+def general_registers():
+    """The selected frame's general registers that read as integers, by
+    name, read afresh (refresh()): a whole register set to compare."""
+    refresh()
+    frame = gdb.selected_frame()
+    out = {}
+    for desc in frame.architecture().registers("general"):
+        v = frame.read_register(desc.name)
+        if v.type.strip_typedefs().code in (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_PTR):
+            out[desc.name] = int(v)
+    return out
+
+
 def replay_icount():
     """Where a replay target stands (`monitor replay info`)."""
     text = monitor("replay info")
