@@ -203,6 +203,12 @@ bool recording_vapic_off(const struct recording *rec)
 	return false;
 }
 
+bool recording_live_snapshots(const struct recording *rec)
+{
+	return strcmp(rec->arch, "aarch64") == 0 || strcmp(rec->arch, "riscv64") == 0 ||
+	       recording_vapic_off(rec);
+}
+
 int recording_load(const char *dir, struct recording *rec, char **cause)
 {
 	char path[4096];

@@ -46,6 +46,12 @@ struct recording {
  * recorded with RECORDING_VAPIC_OFF as a `-global`. */
 bool recording_vapic_off(const struct recording *rec);
 
+/* Whether a running replay of rec loads late snapshots (QEMU 7.2, measured:
+ * README.md), so that gdbhub-replay may keep checkpoints in its disk: an
+ * aarch64 or riscv64 recording (virt machines, no kvmvapic), or an x86 one
+ * made without kvmvapic (recording_vapic_off). */
+bool recording_live_snapshots(const struct recording *rec);
+
 /* Read dir/recording.json into *rec (zeroed first). Returns 0, or -1 with
  * *cause set (malloc'd) naming the file and the key at fault. */
 int recording_load(const char *dir, struct recording *rec, char **cause);

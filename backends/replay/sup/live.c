@@ -1,10 +1,11 @@
 /* A reverse step carried out by the running QEMU itself, from the
- * checkpoints kept in its own disk: for recordings made without kvmvapic,
- * whose running QEMU 7.2 loads a late snapshot fine (README.md, "The
- * deadlock's cause"). QEMU's `bs` loads the nearest snapshot before the
- * goal and re-executes from there; when that one lies more than `fine`
- * behind, the supervisor first seeks to fine/2 before the goal and takes a
- * checkpoint there, so this step and the ones after it re-execute little. */
+ * checkpoints kept in its own disk: for recordings whose running QEMU 7.2
+ * loads a late snapshot fine (recording_live_snapshots: x86 ones made
+ * without kvmvapic, aarch64 and riscv64 ones; README.md). QEMU's `bs`
+ * loads the nearest snapshot before the goal and re-executes from there;
+ * when that one lies more than `fine` behind, the supervisor first seeks
+ * to fine/2 before the goal and takes a checkpoint there, so this step and
+ * the ones after it re-execute little. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

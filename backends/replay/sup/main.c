@@ -201,11 +201,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ckpt_init(s);
-	s->live = recording_vapic_off(&s->rec);
-	sup_log(s->live ? "reverse steps in the running QEMU, checkpoints in its disk (recorded "
-			  "with -global " RECORDING_VAPIC_OFF ")"
-			: "reverse steps by a QEMU started from a checkpoint copy (recorded "
-			  "without -global " RECORDING_VAPIC_OFF ")");
+	s->live = recording_live_snapshots(&s->rec);
+	sup_log(s->live ? "reverse steps in the running QEMU, checkpoints in its disk (a running "
+			  "%s replay loads late snapshots)"
+			: "reverse steps by a QEMU started from a checkpoint copy (a running %s replay "
+			  "recorded with kvmvapic deadlocks loading a late snapshot)", s->rec.arch);
 	if ((s->cur = qemu_start(s, &s->ck[0], &cause)) == NULL ||
 	    qemu_qmp_open(s->cur, &cause) != 0) {
 		sup_log("%s", cause ? cause : "?");

@@ -191,6 +191,34 @@ static void test_cmdline_unknown_arch(void **state)
 	qemu_cmdline_free(&cl);
 }
 
+/* Which recordings' running replays may load late snapshots: x86 only
+ * without kvmvapic, the virt machines always. */
+static void test_live_snapshots(void **state)
+{
+	static char *vapic_off[] = { "-d", "int", "-global", RECORDING_VAPIC_OFF, NULL };
+	static char *vapic_on[] = { "-global", "apic-common.vapic=on", NULL };
+	struct recording r = sample;
+
+	(void)state;
+	assert_false(recording_live_snapshots(&r));
+	r.qemu_args = vapic_off;
+	r.n_qemu_args = 4;
+	assert_true(recording_live_snapshots(&r));
+	r.arch = "x86_64";
+	assert_true(recording_live_snapshots(&r));
+	r.qemu_args = vapic_on;
+	r.n_qemu_args = 2;
+	assert_false(recording_live_snapshots(&r));
+	r.qemu_args = args;
+	r.arch = "aarch64";
+	assert_true(recording_live_snapshots(&r));
+	r.arch = "riscv64";
+	assert_true(recording_live_snapshots(&r));
+	r.n_qemu_args = 0;
+	r.arch = "riscv32";  /* never measured */
+	assert_false(recording_live_snapshots(&r));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_cmdline_unknown_arch),
+		cmocka_unit_test(test_live_snapshots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
