@@ -10,8 +10,8 @@ of that recording (or, for tests marked backend "tcg", the plain tcg target
 that was recorded), starts `gdbhub serve`, and runs
 `gdb -batch -nx -x replay/TESTNAME.py`. The pieces are run_test.py's: the
 same checks (gdb exits 0, the daemon exits 0 on SIGTERM, no QEMU left).
-Exit status: 0 pass, 1 fail, 77 skip (gdb, qemu-system-i386 or qemu-img
-missing, or QEMU 7.2's replay deadlock, below).
+Exit status: 0 pass, 1 fail, 77 skip (gdb or gdb-multiarch, the QEMU,
+qemu-img or the guest missing, or QEMU 7.2's replay deadlock, below).
 
 QEMU 7.2 sometimes deadlocks while it loads a snapshot to go backwards: its
 main thread waits in do_run_on_cpu while holding the replay mutex, and the
@@ -93,6 +93,18 @@ SPECS = {
                            "sup_log": LIVE_PATH},
 }
 
+# the checkpoint scenario, with a reverse-continue, on QEMU's virt machines
+# (no kvmvapic: their running replay loads late snapshots, so the live
+# way). "arch": the guest's (ARCH/spin.elf under --guests-dir, debugged
+# with gdb-multiarch; VIRT_TOOLS)
+for _arch in ("aarch64", "riscv64"):
+    SPECS["replay_checkpoints_" + _arch] = {
+        "backend": "replay", "guest": "spin", "arch": _arch,
+        "scenario": "replay_checkpoints_virt",
+        "record_args": ["--max-icount", "300000000"], "sup_log": LIVE_PATH}
+VIRT_TOOLS = {"aarch64": ("gdb-multiarch", "qemu-system-aarch64"),
+              "riscv64": ("gdb-multiarch", "qemu-system-riscv64")}
+
 # the short reverse scenarios both ways: QEMU stepping back itself, and
 # (recorded with kvmvapic) by QEMUs started from checkpoint copies
 for _name in ("replay_reverse", "replay_trace", "replay_checkpoint_cap",
@@ -108,9 +120,12 @@ class ReplayTest(Test):
         self.recording = os.path.join(self.tmp, "rec")
         self.record_config = os.path.join(self.tmp, "record.json")
         self.replay_backend = spec["backend"] == "replay"
+        self.arch = spec.get("arch", "i386")
+        if self.arch in VIRT_TOOLS:
+            self.elf = os.path.join(args.guests_dir, self.arch, spec["guest"] + ".elf")
 
     def tcg_target(self):
-        return {"backend": "tcg", "arch": "i386", "kernel": self.elf,
+        return {"backend": "tcg", "arch": self.arch, "kernel": self.elf,
                 "memory_mb": 64, "cpus": 1, "serial": self.serial,
                 "qemu_args": self.spec.get("qemu_args", [])}
 
@@ -120,12 +135,16 @@ class ReplayTest(Test):
                             dict(name=run_test.TARGET, **self.tcg_target()), self.recording,
                             self.spec.get("record_args", []))
         # x86 recordings are made without kvmvapic, unless the target says
-        # otherwise (a running replay can then load its late snapshots)
+        # otherwise (a running replay can then load its late snapshots);
+        # the virt machines have none, and get no option
         args = rec["guest"]["qemu_args"]
-        want = self.spec.get("qemu_args") or VAPIC_OFF
-        if args != want or not contains(rec["qemu_command"], want):
+        want = self.spec.get("qemu_args") or ([] if self.arch in VIRT_TOOLS else VAPIC_OFF)
+        if args != want or not contains(rec["qemu_command"], want) or \
+                (not want and any("vapic" in a for a in rec["qemu_command"])):
             raise Failure("recording.json: qemu_args %s, command %s; expected %s in both"
                           % (args, rec["qemu_command"], want))
+        if rec["guest"]["arch"] != self.arch:
+            raise Failure("recording.json: arch %s, expected %s" % (rec["guest"]["arch"], self.arch))
         for name in ("replay.bin", "disk.qcow2", "serial.log", os.path.basename(self.elf)):
             if not os.path.isfile(os.path.join(self.recording, name)):
                 raise Failure("the recording has no " + name)
@@ -283,17 +302,25 @@ def main():
     ap.add_argument("--gdbhub", required=True)
     ap.add_argument("--guests-dir", required=True)
     ap.add_argument("--keep", action="store_true")
-    ap.add_argument("--gdb", default=shutil.which("gdb"))
-    ap.add_argument("--qemu", default=shutil.which("qemu-system-i386"))
+    ap.add_argument("--gdb")
+    ap.add_argument("--qemu")
     ap.add_argument("test", choices=sorted(SPECS))
     args = ap.parse_args()
     args.direct = False
-    for tool, path in (("gdb", args.gdb), ("qemu-system-i386", args.qemu),
+    arch = SPECS[args.test].get("arch", "i386")
+    gdb_name, qemu_name = VIRT_TOOLS.get(arch, ("gdb", "qemu-system-i386"))
+    args.gdb = args.gdb or shutil.which(gdb_name)
+    args.qemu = args.qemu or shutil.which(qemu_name)
+    for tool, path in ((gdb_name, args.gdb), (qemu_name, args.qemu),
                        ("qemu-img", shutil.which("qemu-img"))):
         if not path:
             print("SKIP: %s not found" % tool)
             return run_test.SKIP
     args.guests_dir = os.path.abspath(args.guests_dir)
+    guest = os.path.join(args.guests_dir, arch, SPECS[args.test]["guest"] + ".elf")
+    if arch in VIRT_TOOLS and not os.path.isfile(guest):
+        print("SKIP: guest %s not built (its cross compiler is missing?)" % guest)
+        return run_test.SKIP
     args.gdbhub = os.path.abspath(args.gdbhub)
     set_child_subreaper()
     test = ReplayTest(args, args.test, SPECS[args.test])
