@@ -317,10 +317,11 @@ def main():
             print("SKIP: %s not found" % tool)
             return run_test.SKIP
     args.guests_dir = os.path.abspath(args.guests_dir)
-    guest = os.path.join(args.guests_dir, arch, SPECS[args.test]["guest"] + ".elf")
-    if arch in VIRT_TOOLS and not os.path.isfile(guest):
-        print("SKIP: guest %s not built (its cross compiler is missing?)" % guest)
-        return run_test.SKIP
+    if arch in VIRT_TOOLS:
+        guest = os.path.join(args.guests_dir, arch, SPECS[args.test]["guest"] + ".elf")
+        if not os.path.isfile(guest):
+            print("SKIP: guest %s not built (its cross compiler is missing?)" % guest)
+            return run_test.SKIP
     args.gdbhub = os.path.abspath(args.gdbhub)
     set_child_subreaper()
     test = ReplayTest(args, args.test, SPECS[args.test])
