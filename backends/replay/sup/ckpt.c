@@ -3,9 +3,11 @@
  * just after), then deleted from that QEMU's disk. A running QEMU's disk
  * thus only ever holds `init`: QEMU's own reverse step, reverse continue
  * and replay-seek load the nearest snapshot of their disk, and loading any
- * later one into a running QEMU 7.2 deadlocks it. Not so without kvmvapic
- * (s->live): there they stay in the running QEMU's disk, for QEMU's own
- * use, and are neither copied nor deleted. */
+ * later one into a running QEMU 7.2 with kvmvapic deadlocks it. Not so for
+ * x86 recordings without kvmvapic, nor for aarch64 and riscv64 ones
+ * (s->live, recording_live_snapshots): there they stay in the running
+ * QEMU's disk, for QEMU's own use, and are neither copied nor deleted
+ * (but for thinning, thin.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,12 +1,13 @@
 /* gdbhub-replay: one replay target's supervisor. It serves the daemon one
  * RSP stub and one QMP monitor, and drives replaying QEMUs behind them:
  * packets go to the current QEMU's gdbstub, checkpoints are taken with
- * savevm as the replay moves forward, and a reverse step is carried out
- * by a QEMU started from the nearest checkpoint before the goal (QEMU 7.2
- * deadlocks when it loads such a snapshot while running; a QEMU that
- * starts from one loads it fine: backends/replay/README.md). Recordings
- * made without kvmvapic, whose running QEMU loads snapshots fine, keep
- * their checkpoints in that QEMU and let it step back itself (live.c).
+ * savevm as the replay moves forward (forward.c), capped (thin.c). Most
+ * recordings (x86 ones made without kvmvapic, aarch64 and riscv64 ones),
+ * whose running QEMU loads late snapshots fine, keep their checkpoints in
+ * that QEMU and let it step back itself (live.c). For x86 recordings made
+ * with kvmvapic, whose running QEMU 7.2 deadlocks loading one, a reverse
+ * step is carried out by a QEMU started from the nearest checkpoint
+ * before the goal, which loads it fine (back.c; backends/replay/README.md).
  *
  * Single-threaded and blocking where it talks to a QEMU: it serves one
  * daemon, whose packets wait in the socket meanwhile. */
