@@ -21,8 +21,10 @@
  *   handled as an all-stop stub's stop reply (target_handle_stop), so
  *   all-stop clients see exactly what they saw before.
  * The stub's resume answers `OK` and its stops are notifications, so no
- * request waits on a running VM: memory and breakpoints go up at any time
- * (the stub pauses the vCPUs it must around them). */
+ * request waits behind a running VM: with only non-stop clients attached,
+ * their reads, breakpoints and resumes go up while threads run (the stub
+ * pauses the vCPUs it must around them); all-stop clients are still
+ * refused while the VM runs, as before. */
 #include "proxy/target_nonstop.h"
 
 #include <inttypes.h>
