@@ -73,16 +73,23 @@ SPECS = {
                                 "qemu_args": VAPIC_ON, "sup_log": COPY_PATH},
     # "checkpoints": {"max": 3}: a long session keeps no more than that,
     # in the live QEMU's disk or as copies ("max_on_disk": the runner
-    # counts them after the session)
+    # counts them after the session; the VM stays stopped then, else its
+    # run would be taking more, and a count could fall between a copy and
+    # the thinning after it)
     "replay_checkpoint_cap": {"backend": "replay", "guest": "spin",
                               "record_args": ["--max-icount", "200000000"],
-                              "target": {"checkpoints": {"every": 10000000, "max": 3}},
+                              "target": {"checkpoints": {"every": 10000000, "max": 3},
+                                         "on_last_detach": "stay"},
                               "max_on_disk": 3, "sup_log": LIVE_PATH},
     # coarse checkpoints while one continue runs, unseen by gdb
     "replay_continue_checkpoints": {"backend": "replay", "guest": "spin",
                                     "record_args": ["--max-icount", "600000000"],
                                     "target": {"checkpoints": {"every": 50000000}},
                                     "sup_log": LIVE_PATH},
+    # reverse-continue to a breakpoint on the instruction just behind
+    "replay_reverse_adjacent": {"backend": "replay", "guest": "spin",
+                                "record_args": ["--max-icount", "20000000"],
+                                "sup_log": LIVE_PATH},
     # reverse-continue to a hit behind every checkpoint (QEMU walks back
     # through them). Live way only: on the copy way QEMU's own bc replays
     # from init and hits QEMU 7.2's bc hang whenever the host is busy

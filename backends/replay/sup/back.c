@@ -76,13 +76,15 @@ static int take_over(struct sup *s, struct qemu *q, char *reply, size_t cap, cha
 	for (size_t i = 0; i < s->n_setup; i++)
 		if (link_call(&q->gdb, s->setup[i], out, sizeof(out)) != 0)
 			return cause_fail(cause, "QEMU's gdbstub closed");
-	for (size_t i = 0; i < s->n_breaks; i++)
-		if (link_call(&q->gdb, s->breaks[i], out, sizeof(out)) != 0 || strcmp(out, "OK") != 0)
-			return cause_fail(cause, "%s again: %s", s->breaks[i], out);
+	/* Before the breakpoints: QEMU's gdbstub removes them all at a `?`
+	 * (it takes it for a new gdb's first request). */
 	if (link_call(&q->gdb, "?", out, sizeof(out)) != 0 || (out[0] != 'T' && out[0] != 'S'))
 		return cause_fail(cause, "no stop from the new QEMU");
 	/* A step's stop, as QEMU's own reverse step reports it. */
 	snprintf(reply, cap, "%c05%s", out[0], out + 3);
+	for (size_t i = 0; i < s->n_breaks; i++)
+		if (link_call(&q->gdb, s->breaks[i], out, sizeof(out)) != 0 || strcmp(out, "OK") != 0)
+			return cause_fail(cause, "%s again: %s", s->breaks[i], out);
 	return 0;
 }
 

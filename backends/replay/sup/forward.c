@@ -126,7 +126,7 @@ int forward_seek(struct sup *s, uint64_t target, char **cause)
 	if (s->cur->gdb.fd < 0 || qemu_icount(s->cur, &at, cause) != 0)
 		return -1;
 	while ((next = next_boundary(s, at)) != 0 && next < target) {
-		if (qemu_seek(s->cur, next, cause) != 0)
+		if (sup_seek(s, next, cause) != 0)
 			return -1;
 		relay_after_stop(s);
 		at = next;

@@ -24,9 +24,9 @@ static int fine_checkpoint(struct sup *s, uint64_t at, char **cause)
 
 	if (goal - ckpt_before(s, goal)->icount <= s->fine)
 		return 0;
-	if (qemu_seek(s->cur, fine_at, cause) != 0 || ckpt_take(s, s->cur, fine_at, cause) != 0)
+	if (sup_seek(s, fine_at, cause) != 0 || ckpt_take(s, s->cur, fine_at, cause) != 0)
 		return -1;
-	return qemu_seek(s->cur, at, cause);
+	return sup_seek(s, at, cause);
 }
 
 void live_step(struct sup *s)
@@ -42,7 +42,7 @@ void live_step(struct sup *s)
 		sup_log("no fine checkpoint for this reverse step: %s", cause ? cause : "?");
 		free(cause);
 		cause = NULL;
-		if (qemu_icount(s->cur, &now, &cause) != 0 || (now != at && qemu_seek(s->cur, at, &cause) != 0)) {
+		if (qemu_icount(s->cur, &now, &cause) != 0 || (now != at && sup_seek(s, at, &cause) != 0)) {
 			sup_log("reverse step refused: %s", cause ? cause : "?");
 			free(cause);
 			link_send(&s->down, "E01", 3);
@@ -50,4 +50,96 @@ void live_step(struct sup *s)
 		}
 	}
 	relay_to_qemu(s, "bs", 2);
+}
+
+/* QEMU's gdbstub numbers the pc register so in each machine's description. */
+static int pc_regnum(const char *arch)
+{
+	if (strcmp(arch, "i386") == 0)
+		return 8;   /* eip */
+	if (strcmp(arch, "x86_64") == 0)
+		return 16;  /* rip */
+	return 32;          /* aarch64 and riscv64: pc after 32 general registers */
+}
+
+/* The current QEMU's pc (`p`, target byte order: all four are little-endian). */
+static int read_pc(struct sup *s, uint64_t *pc, char **cause)
+{
+	char req[16], out[64];
+	size_t n;
+
+	snprintf(req, sizeof(req), "p%x", pc_regnum(s->rec.arch));
+	if (link_call(&s->cur->gdb, req, out, sizeof(out)) != 0)
+		return cause_fail(cause, "QEMU's gdbstub closed");
+	n = strspn(out, "0123456789abcdefABCDEF");
+	if (n == 0 || n % 2 != 0 || n > 16 || out[n] != '\0')
+		return cause_fail(cause, "pc read as \"%s\"", out);
+	*pc = 0;
+	for (size_t i = n; i >= 2; i -= 2) {
+		char byte[3] = { out[i - 2], out[i - 1], '\0' };
+
+		*pc = *pc << 8 | strtoul(byte, NULL, 16);
+	}
+	return 0;
+}
+
+/* Whether a breakpoint the daemon inserted (Z0 or Z1) sits at pc. */
+static bool breakpoint_at(const struct sup *s, uint64_t pc)
+{
+	for (size_t i = 0; i < s->n_breaks; i++) {
+		const char *b = s->breaks[i];
+
+		if ((b[1] == '0' || b[1] == '1') && b[2] == ',' && strtoull(b + 3, NULL, 16) == pc)
+			return true;
+	}
+	return false;
+}
+
+/* Back to at-1: if a breakpoint sits on the instruction there, the stop
+ * reply for it is written into reply (QEMU's own reverse-continue stop:
+ * T05 and the thread) and 1 returned; 0 if none (the replay back at at). */
+static int hit_just_behind(struct sup *s, uint64_t at, char *reply, size_t cap, char **cause)
+{
+	const char *out;
+	uint64_t pc = 0;
+
+	if (sup_seek(s, at - 1, cause) != 0 || read_pc(s, &pc, cause) != 0)
+		return -1;
+	if (!breakpoint_at(s, pc))
+		return sup_seek(s, at, cause);
+	/* The seek's own stop names the thread (a `?` would do too, but QEMU
+	 * removes every breakpoint at a `?`). */
+	out = s->cur->seek_stop;
+	snprintf(reply, cap, "%c05%s", out[0], strlen(out) >= 3 ? out + 3 : "");
+	return 1;
+}
+
+void live_continue_back(struct sup *s)
+{
+	uint64_t at = 0, now;
+	char *cause = NULL, reply[300];
+	int hit = 0;
+
+	qemu_qmp_drain(s->cur);
+	if (s->n_breaks > 0 && s->cur->gdb.fd >= 0 && qemu_icount(s->cur, &at, &cause) == 0 && at > 0)
+		hit = hit_just_behind(s, at, reply, sizeof(reply), &cause);
+	if (hit == 1) {
+		link_send(&s->down, reply, strlen(reply));
+		return;
+	}
+	if (hit < 0 || cause != NULL) {
+		/* QEMU still continues back, once the replay is where the user is. */
+		sup_log("reverse-continue without a look at the instruction behind: %s",
+			cause ? cause : "?");
+		free(cause);
+		cause = NULL;
+		if (at > 0 && (qemu_icount(s->cur, &now, &cause) != 0 ||
+			       (now != at && sup_seek(s, at, &cause) != 0))) {
+			sup_log("reverse-continue refused: %s", cause ? cause : "?");
+			free(cause);
+			link_send(&s->down, "E01", 3);
+			return;
+		}
+	}
+	relay_to_qemu(s, "bc", 2);
 }

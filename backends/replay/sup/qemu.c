@@ -286,10 +286,11 @@ static int swallow_stop(struct qemu *q, char **cause)
 		if (link_wait(&q->gdb, out, sizeof(out)) != 0)
 			return cause_fail(cause, "QEMU's gdbstub closed during a seek");
 	} while (out[0] != 'T' && out[0] != 'S');
+	snprintf(q->seek_stop, sizeof(q->seek_stop), "%.*s", (int)sizeof(q->seek_stop) - 1, out);
 	return 0;
 }
 
-int qemu_seek(struct qemu *q, uint64_t icount, char **cause)
+static int qemu_seek(struct qemu *q, uint64_t icount, char **cause)
 {
 	json_object *args = json_object_new_object(), *ret;
 	uint64_t at;
@@ -302,6 +303,37 @@ int qemu_seek(struct qemu *q, uint64_t icount, char **cause)
 		return -1;
 	return at == icount ? 0 : cause_fail(cause, "seek stopped at icount %" PRIu64 ", not %" PRIu64,
 					    at, icount);
+}
+
+/* Insert (Z) or remove (z) in q every breakpoint the daemon inserted. */
+static int set_breaks(struct sup *s, struct qemu *q, bool insert, char **cause)
+{
+	char req[64], out[64];
+
+	for (size_t i = 0; i < s->n_breaks; i++) {
+		snprintf(req, sizeof(req), "%c%s", insert ? 'Z' : 'z', s->breaks[i] + 1);
+		if (link_call(&q->gdb, req, out, sizeof(out)) != 0 || strcmp(out, "OK") != 0)
+			return cause_fail(cause, "%s: %s", req, out);
+	}
+	return 0;
+}
+
+int sup_seek(struct sup *s, uint64_t icount, char **cause)
+{
+	char *again = NULL;
+	int rc;
+
+	if (set_breaks(s, s->cur, false, cause) != 0)
+		return -1;
+	rc = qemu_seek(s->cur, icount, cause);
+	/* Back in, whatever the seek did: the daemon counts on them. */
+	if (set_breaks(s, s->cur, true, &again) != 0) {
+		sup_log("breakpoints after a seek: %s", again ? again : "?");
+		if (rc == 0)
+			rc = cause_fail(cause, "%s", again ? again : "breakpoints not inserted again");
+	}
+	free(again);
+	return rc;
 }
 
 int qemu_gdb_open(struct qemu *q, char **cause)

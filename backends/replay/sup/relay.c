@@ -96,6 +96,8 @@ static void from_daemon_packet(struct sup *s, const char *p, size_t len)
 		s->down.acks = false;
 	} else if (strcmp(p, "bs") == 0 && s->live) {
 		live_step(s);
+	} else if (strcmp(p, "bc") == 0 && s->live) {
+		live_continue_back(s);
 	} else if (strcmp(p, "bs") == 0) {
 		reverse_step(s);
 	} else {

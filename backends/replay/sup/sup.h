@@ -62,6 +62,7 @@ struct qemu {
 	uint64_t from;        /* icount it started at */
 	char from_tag[32];    /* the snapshot it started from */
 	bool stopped;         /* a STOP event came since the last cont */
+	char seek_stop[128];  /* the stop reply that ended the last sup_seek */
 };
 
 struct ckpt {
@@ -113,10 +114,11 @@ struct json_object *qemu_hmp(struct qemu *q, const char *line, char **cause);
 int qemu_icount(struct qemu *q, uint64_t *icount, char **cause);
 /* replay-break at icount, cont, wait for the stop. */
 int qemu_run_to(struct qemu *q, uint64_t icount, char **cause);
-/* QMP replay-seek to icount, its unasked stop on the gdbstub taken (q's
- * gdb link must be open): the supervisor's own seek. 0, or -1 with
- * *cause (also if it stopped elsewhere). */
-int qemu_seek(struct qemu *q, uint64_t icount, char **cause);
+/* The supervisor's own seek of the current QEMU (its gdb link open): QMP
+ * replay-seek to icount, its unasked stop taken, with the daemon's
+ * breakpoints lifted meanwhile (a seek stops where one hits). 0, or -1
+ * with *cause (also if it stopped elsewhere). */
+int sup_seek(struct sup *s, uint64_t icount, char **cause);
 int qemu_gdb_open(struct qemu *q, char **cause);
 /* Read pending QMP events (non-blocking), noting a STOP. */
 void qemu_qmp_drain(struct qemu *q);
@@ -167,6 +169,10 @@ int forward_seek(struct sup *s, uint64_t target, char **cause);
 /* live.c: a reverse step QEMU carries out from the checkpoints in its
  * disk, a fine one left behind the goal first if the nearest is far. */
 void live_step(struct sup *s);
+/* A reverse continue: QEMU's own, but first a look at the instruction
+ * just behind the replay, whose breakpoint QEMU's skips (it replays to
+ * there and stops before checking it). */
+void live_continue_back(struct sup *s);
 
 /* qmpserve.c */
 void qmpserve_accept(struct sup *s);
