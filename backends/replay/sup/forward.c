@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "backends/replay/sup/sup.h"
 #include "proxy/cause.h"
 
@@ -41,20 +39,6 @@ static uint64_t next_boundary(const struct sup *s, uint64_t at)
 	return s->rec.icount_exact && next >= s->rec.icount ? 0 : next;
 }
 
-static int replay_break(struct qemu *q, const char *cmd, uint64_t icount, char **cause)
-{
-	json_object *args = NULL, *ret;
-
-	if (icount != 0) {
-		args = json_object_new_object();
-		json_object_object_add(args, "icount", json_object_new_int64((int64_t)icount));
-	}
-	if ((ret = qemu_qmp(q, cmd, args, cause)) == NULL)
-		return -1;
-	json_object_put(ret);
-	return 0;
-}
-
 void forward_arm(struct sup *s, const char *resume)
 {
 	uint64_t at, next;
@@ -65,7 +49,7 @@ void forward_arm(struct sup *s, const char *resume)
 	if (!is_continue(resume))
 		return;
 	if (qemu_icount(s->cur, &at, &cause) == 0 && (next = next_boundary(s, at)) != 0 &&
-	    replay_break(s->cur, "replay-break", next, &cause) == 0)
+	    qemu_do(s->cur, "replay-break", next, &cause) == 0)
 		s->fwd_break = next;
 	if (cause != NULL)
 		sup_log("no coarse checkpoint on this run: %s", cause);
@@ -97,7 +81,7 @@ bool forward_pause(struct sup *s, const char *stop)
 		return false;
 	if (!is_our_pause(s, stop, brk)) {
 		/* Someone else's stop: the break must not outlive the run. */
-		if (replay_break(s->cur, "replay-delete-break", 0, &cause) != 0)
+		if (qemu_do(s->cur, "replay-delete-break", 0, &cause) != 0)
 			sup_log("replay-delete-break: %s", cause ? cause : "?");
 		free(cause);
 		return false;

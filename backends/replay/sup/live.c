@@ -29,26 +29,38 @@ static int fine_checkpoint(struct sup *s, uint64_t at, char **cause)
 	return sup_seek(s, at, cause);
 }
 
+/* What the supervisor does before QEMU's own reverse command (named cmd)
+ * failed with cause (taken over), why logged: the replay goes back where
+ * the user is (at, if it was read), so that QEMU's command still starts
+ * from there. 0, or -1 after an E01 to the daemon if it cannot. */
+static int back_to_user(struct sup *s, uint64_t at, const char *cmd, const char *why, char *cause)
+{
+	uint64_t now;
+
+	sup_log("%s: %s", why, cause ? cause : "?");
+	free(cause);
+	cause = NULL;
+	if (qemu_icount(s->cur, &now, &cause) != 0 || (at > 0 && now != at && sup_seek(s, at, &cause) != 0)) {
+		sup_log("%s refused: %s", cmd, cause ? cause : "?");
+		free(cause);
+		link_send(&s->down, "E01", 3);
+		return -1;
+	}
+	return 0;
+}
+
 void live_step(struct sup *s)
 {
-	uint64_t at = 0, now;
+	uint64_t at = 0;
 	char *cause = NULL;
 
 	qemu_qmp_drain(s->cur);
-	if (s->cur->gdb.fd < 0 || qemu_icount(s->cur, &at, &cause) != 0 ||
-	    (at > 0 && fine_checkpoint(s, at, &cause) != 0)) {
-		/* QEMU still steps back, from a farther checkpoint, once the
-		 * replay is back where the user is. */
-		sup_log("no fine checkpoint for this reverse step: %s", cause ? cause : "?");
-		free(cause);
-		cause = NULL;
-		if (qemu_icount(s->cur, &now, &cause) != 0 || (now != at && sup_seek(s, at, &cause) != 0)) {
-			sup_log("reverse step refused: %s", cause ? cause : "?");
-			free(cause);
-			link_send(&s->down, "E01", 3);
-			return;
-		}
-	}
+	/* QEMU still steps back, from a farther checkpoint, once the replay
+	 * is back where the user is. */
+	if ((s->cur->gdb.fd < 0 || qemu_icount(s->cur, &at, &cause) != 0 ||
+	     (at > 0 && fine_checkpoint(s, at, &cause) != 0)) &&
+	    back_to_user(s, at, "reverse step", "no fine checkpoint for this reverse step", cause) != 0)
+		return;
 	relay_to_qemu(s, "bs", 2);
 }
 
@@ -116,7 +128,7 @@ static int hit_just_behind(struct sup *s, uint64_t at, char *reply, size_t cap, 
 
 void live_continue_back(struct sup *s)
 {
-	uint64_t at = 0, now;
+	uint64_t at = 0;
 	char *cause = NULL, reply[300];
 	int hit = 0;
 
@@ -127,19 +139,9 @@ void live_continue_back(struct sup *s)
 		link_send(&s->down, reply, strlen(reply));
 		return;
 	}
-	if (hit < 0 || cause != NULL) {
-		/* QEMU still continues back, once the replay is where the user is. */
-		sup_log("reverse-continue without a look at the instruction behind: %s",
-			cause ? cause : "?");
-		free(cause);
-		cause = NULL;
-		if (at > 0 && (qemu_icount(s->cur, &now, &cause) != 0 ||
-			       (now != at && sup_seek(s, at, &cause) != 0))) {
-			sup_log("reverse-continue refused: %s", cause ? cause : "?");
-			free(cause);
-			link_send(&s->down, "E01", 3);
-			return;
-		}
-	}
+	if ((hit < 0 || cause != NULL) &&
+	    back_to_user(s, at, "reverse-continue",
+			 "reverse-continue without a look at the instruction behind", cause) != 0)
+		return;
 	relay_to_qemu(s, "bc", 2);
 }

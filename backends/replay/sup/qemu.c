@@ -253,18 +253,27 @@ int qemu_icount(struct qemu *q, uint64_t *icount, char **cause)
 	return 0;
 }
 
+int qemu_do(struct qemu *q, const char *cmd, uint64_t icount, char **cause)
+{
+	json_object *args = NULL, *ret;
+
+	if (icount != 0) {
+		args = json_object_new_object();
+		json_object_object_add(args, "icount", json_object_new_int64((int64_t)icount));
+	}
+	if ((ret = qemu_qmp(q, cmd, args, cause)) == NULL)
+		return -1;
+	json_object_put(ret);
+	return 0;
+}
+
 int qemu_run_to(struct qemu *q, uint64_t icount, char **cause)
 {
-	json_object *args = json_object_new_object(), *ret;
-
-	json_object_object_add(args, "icount", json_object_new_int64((int64_t)icount));
-	if ((ret = qemu_qmp(q, "replay-break", args, cause)) == NULL)
+	if (qemu_do(q, "replay-break", icount, cause) != 0)
 		return -1;
-	json_object_put(ret);
 	q->stopped = false;
-	if ((ret = qemu_qmp(q, "cont", NULL, cause)) == NULL)
+	if (qemu_do(q, "cont", 0, cause) != 0)
 		return -1;
-	json_object_put(ret);
 	while (!q->stopped) {
 		json_object *o = qmp_next(q);  /* only events come now */
 
@@ -292,14 +301,9 @@ static int swallow_stop(struct qemu *q, char **cause)
 
 static int qemu_seek(struct qemu *q, uint64_t icount, char **cause)
 {
-	json_object *args = json_object_new_object(), *ret;
 	uint64_t at;
 
-	json_object_object_add(args, "icount", json_object_new_int64((int64_t)icount));
-	if ((ret = qemu_qmp(q, "replay-seek", args, cause)) == NULL)
-		return -1;
-	json_object_put(ret);
-	if (swallow_stop(q, cause) != 0 || qemu_icount(q, &at, cause) != 0)
+	if (qemu_do(q, "replay-seek", icount, cause) != 0 || swallow_stop(q, cause) != 0 || qemu_icount(q, &at, cause) != 0)
 		return -1;
 	return at == icount ? 0 : cause_fail(cause, "seek stopped at icount %" PRIu64 ", not %" PRIu64,
 					    at, icount);

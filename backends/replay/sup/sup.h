@@ -112,6 +112,9 @@ struct json_object *qemu_qmp(struct qemu *q, const char *cmd, struct json_object
 			     char **cause);
 struct json_object *qemu_hmp(struct qemu *q, const char *line, char **cause);
 int qemu_icount(struct qemu *q, uint64_t *icount, char **cause);
+/* A QMP command whose answer says nothing but success, with argument
+ * {"icount": icount} unless icount is 0. 0, or -1 with *cause. */
+int qemu_do(struct qemu *q, const char *cmd, uint64_t icount, char **cause);
 /* replay-break at icount, cont, wait for the stop. */
 int qemu_run_to(struct qemu *q, uint64_t icount, char **cause);
 /* The supervisor's own seek of the current QEMU (its gdb link open): QMP
