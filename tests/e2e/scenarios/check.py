@@ -440,10 +440,17 @@ def expect_no_hang_after_end(what):
             "gdb error %r" % err if err else "gdb printed:\n" + _indent(text))
 
 
-def interrupt_continue(delay=1.0):
-    """continue, and press Ctrl-C after delay s (a SIGINT to gdb itself, from
-    a thread): the guest must stop with SIGINT."""
+def interrupt_continue(delay=1.0, after=None, after_what=""):
+    """continue, and press Ctrl-C delay s after after() returned (at once
+    if there is none; a SIGINT to gdb itself, from a thread): the guest must
+    stop with SIGINT.  after waits for something (a log line, say) and
+    raises RuntimeError if it does not come; that fails after_what."""
     def kick():
+        try:
+            if after is not None:
+                after()
+        except RuntimeError as e:
+            _result(False, after_what, str(e))
         time.sleep(delay)
         print("(sending SIGINT to gdb)", flush=True)
         os.kill(os.getpid(), SIGINT)
