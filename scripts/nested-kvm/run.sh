@@ -18,6 +18,7 @@ verbose=
 refresh=
 keep=
 smoke=
+mttcg=
 kernel_args=
 extra_env=()
 extra_qemu=()
@@ -43,6 +44,8 @@ options:
   --timeout SECONDS    stop the VM after this long, exit 124 (default 1800)
   --memory MIB         guest memory (default 3072)
   --smp N              guest CPUs (default 2)
+  --mttcg              one host thread per guest CPU (faster, but the guest
+                       kernel can lock up: see README.md)
   --kernel-args TEXT   more kernel command line parameters
   --qemu-arg WORD      one more word for the QEMU command line (repeatable;
                        a later -cpu or -m overrides ours)
@@ -88,6 +91,7 @@ parse_args() {
 		--qemu-arg) [ $# -ge 2 ] || die_usage "--qemu-arg needs a word"
 			extra_qemu+=("$2"); shift ;;
 		--smoke) smoke=1 ;;
+		--mttcg) mttcg=1 ;;
 		--refresh) refresh=1 ;;
 		--keep) keep=1 ;;
 		-v|--verbose) verbose=1 ;;
@@ -178,11 +182,16 @@ boot_args="console=ttyS0 quiet loglevel=3 panic=-1 mitigations=off"
 boot_args+=" cryptomgr.notests tsc=reliable no_timer_check"
 
 # ttyS0 (kernel console, init's messages) goes to console.log; ttyS1 is the
-# command's stdout+stderr and goes to our stdout as it comes.
+# command's stdout+stderr and goes to our stdout as it comes. TCG runs the
+# guest's CPUs in one host thread unless --mttcg: with a thread per CPU,
+# QEMU 7.2's kernel locked up (README.md, "Known limits").
 qemu_args() {
+	local threads=single
+
+	[ -z "$mttcg" ] || threads=multi
 	# shellcheck disable=SC2054 # the commas are QEMU's, inside one word
 	qemu=(qemu-system-x86_64
-		-accel tcg -cpu max -smp "$cpus" -m "$memory_mib"
+		-accel "tcg,thread=$threads" -cpu max -smp "$cpus" -m "$memory_mib"
 		-nographic -nodefaults -no-user-config -no-reboot
 		-kernel "$kernel_image" -initrd "$initramfs"
 		-append "$boot_args $kernel_args"
