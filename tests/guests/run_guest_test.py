@@ -214,6 +214,16 @@ TESTS = {
                [r"\n\d+\t\s*(while|__asm__)"] * 6 +
                [r"#0 +wait_ticks"],
         reject=r"timer_handler \("),
+
+    # `next` over the burn line (10,000 instructions, no call) stops on the
+    # line after it; go = BURN_DONE then ends the guest after that round.
+    "burn-gdb-next": dict(
+        elf="burn.elf", qemu=I386, args=[], out=["burn: start", "burn: rounds=1"],
+        status=0x43,
+        gdb=["break kmain", "continue", "set var go = 1"] + ["next"] * 6 +
+            ["print rounds", "set var go = 0xffffffff", "delete", "continue"],
+        expect=[r"Breakpoint 1, kmain", r"\n\d+\t\s*__asm__ volatile.*burn line",
+                r"\n\d+\t\s*rounds\+\+;", r"\$1 = 0\n"]),
 }
 
 
