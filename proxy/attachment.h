@@ -27,6 +27,7 @@ struct attachment {
 	size_t ns_queued;
 	bool ns_notified;
 	bool ns_stop_asked;  /* it asked for the stop (vCont;t): report signal 0 */
+	uint64_t ns_later;   /* stopped threads `?` leaves for a notification */
 };
 
 TAILQ_HEAD(attachment_list, attachment);

@@ -365,24 +365,33 @@ static bool translate_action(struct client *c, const char *act, size_t n, char *
 	return true;
 }
 
-/* vCont;ACTION[:TID]...: thread ids translated to the stub's. */
-static void cmd_vcont(struct client *c, const char *pkt, size_t len)
+int client_vcont_translate(struct client *c, const char *pkt, size_t len, char *out, size_t cap)
 {
-	char out[512] = "vCont";
 	const char *p = pkt + 5, *end = pkt + len;
 
+	if (cap < sizeof("vCont"))
+		return -1;
+	strcpy(out, "vCont");
 	while (p < end && *p == ';') {
 		const char *next = memchr(p + 1, ';', (size_t)(end - p - 1));
 		size_t n = (next != NULL ? next : end) - (p + 1);
+		if (strlen(out) + 2 >= cap)
+			return -1;
 		strcat(out, ";");
-		if (!translate_action(c, p + 1, n, out, sizeof(out))) {
-			client_reply_error(c, 1, "malformed or foreign vCont action in %.*s", (int)len, pkt);
-			return;
-		}
+		if (!translate_action(c, p + 1, n, out, cap))
+			return -1;
 		p = next != NULL ? next : end;
 	}
-	if (p != end || strcmp(out, "vCont") == 0) {
-		client_reply_error(c, 1, "malformed %.*s", (int)len, pkt);
+	return p != end || strcmp(out, "vCont") == 0 ? -1 : 0;
+}
+
+/* vCont;ACTION[:TID]...: thread ids translated to the stub's. */
+static void cmd_vcont(struct client *c, const char *pkt, size_t len)
+{
+	char out[512];
+
+	if (client_vcont_translate(c, pkt, len, out, sizeof(out)) != 0) {
+		client_reply_error(c, 1, "malformed or foreign vCont action in %.*s", (int)len, pkt);
 		return;
 	}
 	if (audit_resume(c, pkt, len))
@@ -537,7 +546,7 @@ bool client_allowed(struct client *c, enum access_action action, const char *pkt
 	struct access_request r = {
 		.role = c->role,
 		.action = action,
-		.vm_running = t->state == TARGET_RUNNING,
+		.vm_running = target_busy_for(t, c),
 		.client = c->id,
 		.floor_holder = t->resumer != NULL ? t->resumer->id : 0,
 	};

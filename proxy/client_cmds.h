@@ -18,4 +18,9 @@ void client_cmds_dispatch(struct client *c, const char *pkt, size_t len);
  * (an error, or a wait for the next stop). pkt names the request in logs. */
 bool client_allowed(struct client *c, enum access_action action, const char *pkt, size_t len);
 
+/* A vCont packet (pkt, len) with c's thread ids translated to the
+ * stub's, in out. Returns 0, or -1 if an action is malformed, names
+ * another process, or out is too small. */
+int client_vcont_translate(struct client *c, const char *pkt, size_t len, char *out, size_t cap);
+
 #endif

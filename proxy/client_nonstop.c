@@ -10,7 +10,10 @@
  * resumed alone (`vCont;c:p1.2`) runs alone, as the stub's vCont does.
  *
  * What all-stop cannot give a non-stop client: adding a thread to a VM that
- * runs (refused, as for all-stop clients), or reading memory while it runs. */
+ * runs (refused, as for all-stop clients), or reading memory while it runs.
+ * A non-stop stub (gdbhub-kvm, target_nonstop.c) gives both while only
+ * non-stop clients share the VM: then `vCont;t` goes up as it is, and each
+ * thread's stop reaches the clients that let it run on its own. */
 #include "proxy/client_nonstop.h"
 
 #include <inttypes.h>
@@ -20,20 +23,13 @@
 #include <string.h>
 
 #include "proxy/client.h"
+#include "proxy/client_cmds.h"
 #include "proxy/log.h"
 #include "proxy/rsp/rsp_hex.h"
 #include "proxy/target.h"
 #include "proxy/target_internal.h"
+#include "proxy/target_nonstop.h"
 #include "proxy/target_ops.h"
-
-/* Bit of upstream thread tid in a view; 0 if unknown. */
-static uint64_t thread_bit(const struct target *t, int64_t tid)
-{
-	for (size_t i = 0; i < t->n_threads && i < 64; i++)
-		if (t->threads[i] == tid)
-			return 1ull << i;
-	return 0;
-}
 
 static uint64_t all_threads(const struct target *t)
 {
@@ -118,6 +114,17 @@ void client_nonstop_mode(struct client *c, const char *pkt, size_t len)
 	client_reply_str(c, "OK");
 }
 
+/* The stopped threads `?` left out go as a new notification now that the
+ * client has drained the last one. */
+static void notify_later(struct attachment *a)
+{
+	if (a->ns_later == 0)
+		return;
+	enqueue_quiet(a->t, a, a->ns_later & ~a->ns_running, -1);
+	a->ns_later = 0;
+	notify(a);
+}
+
 void client_nonstop_vstopped(struct client *c, const char *pkt, size_t len)
 {
 	struct attachment *a = c->cur;
@@ -126,9 +133,11 @@ void client_nonstop_vstopped(struct client *c, const char *pkt, size_t len)
 	(void)pkt;
 	(void)len;
 	if (text == NULL) {
-		if (a != NULL)
-			a->ns_notified = false;
 		client_reply_str(c, "OK");
+		if (a != NULL) {
+			a->ns_notified = false;
+			notify_later(a);
+		}
 		return;
 	}
 	client_reply_str(c, text);
@@ -147,6 +156,20 @@ void client_nonstop_ctrlc(struct client *c, const char *pkt, size_t len)
 	client_reply_str(c, "OK");
 }
 
+/* vCont;t to a non-stop stub that only non-stop clients share: just the
+ * threads named stop, and each one's stop comes as its own notification. */
+static void stop_threads(struct client *c, const char *pkt, size_t len)
+{
+	char out[512];
+
+	if (client_vcont_translate(c, pkt, len, out, sizeof(out)) != 0) {
+		client_reply_error(c, 1, "malformed or foreign vCont action in %.*s", (int)len, pkt);
+		return;
+	}
+	target_ns_stop_threads(c->target, out);
+	client_reply_str(c, "OK");
+}
+
 /* vCont;t[:TID]...: stop threads. On an all-stop stub that stops the VM. */
 void client_nonstop_vcont_stop(struct client *c, const char *pkt, size_t len)
 {
@@ -161,6 +184,10 @@ void client_nonstop_vcont_stop(struct client *c, const char *pkt, size_t len)
 	}
 	if (!c->non_stop) {
 		client_reply_error(c, 1, "vCont;t is for non-stop mode (QNonStop:1)");
+		return;
+	}
+	if (target_ns_per_thread(t)) {
+		stop_threads(c, pkt, len);
 		return;
 	}
 	if (t->state == TARGET_RUNNING && c->cur->ns_running != 0) {
@@ -191,13 +218,16 @@ void nonstop_resumed(struct attachment *a, const char *packet)
 		} else {
 			const char *q = colon + 1;
 			if (rsp_parse_hex_u64(&q, q + strcspn(q, ";"), &tid) == 0)
-				a->ns_running |= thread_bit(t, (int64_t)tid);
+				a->ns_running |= target_thread_bit(t, (int64_t)tid);
 		}
 	}
 }
 
-/* `?` in non-stop: one stop now, the other stopped threads through
- * vStopped; `OK` if the VM runs (its threads are running to the client). */
+/* `?` in non-stop: one stop now, the other stopped threads as a
+ * notification once the client has drained this one (gdb 13 fails an
+ * assertion in remote.c when `?` and its vStopped name more than one
+ * stopped thread while it connects); `OK` if the VM runs (its threads are
+ * running to the client). */
 void nonstop_query(struct target *t, struct client *c, const char *stop_text)
 {
 	struct attachment *a = c->cur;
@@ -208,7 +238,8 @@ void nonstop_query(struct target *t, struct client *c, const char *stop_text)
 		return;
 	}
 	a->ns_running = 0;
-	enqueue_quiet(t, a, all_threads(t), t->stop.has_thread ? t->stop.thread.tid : -1);
+	a->ns_later = all_threads(t) & ~target_thread_bit(t, t->stop.has_thread ?
+							  t->stop.thread.tid : -1);
 	client_reply_str(c, stop_text);
 }
 
@@ -223,7 +254,7 @@ void nonstop_on_stop(struct target *t, void (*format)(const struct target *, con
 		int64_t event = t->stop.has_thread ? t->stop.thread.tid : -1;
 		if (!a->c->non_stop || a->ns_running == 0)
 			continue;
-		if (a->ns_running & thread_bit(t, event)) {
+		if (a->ns_running & target_thread_bit(t, event)) {
 			format(t, a->c, text, sizeof(text));
 			/* A stop the client asked for is signal 0, not QEMU's SIGINT. */
 			if (a->ns_stop_asked && t->stop.signal == 2 && text[0] == 'T')
@@ -235,6 +266,24 @@ void nonstop_on_stop(struct target *t, void (*format)(const struct target *, con
 		enqueue_quiet(t, a, a->ns_running, event);
 		a->ns_running = 0;
 		a->ns_stop_asked = false;
+		notify(a);
+	}
+}
+
+/* One thread stopped (t->stop) while the others run on: tell the
+ * non-stop clients that let it run. */
+void nonstop_on_thread_stop(struct target *t)
+{
+	struct attachment *a;
+	uint64_t bit = t->stop.has_thread ? target_thread_bit(t, t->stop.thread.tid)
+					  : all_threads(t);
+	char text[256];
+
+	TAILQ_FOREACH(a, &t->attached, by_target) {
+		if (!a->c->non_stop || !(a->ns_running & bit))
+			continue;
+		enqueue(a, target_stop_text(t, a->c, text, sizeof(text)));
+		a->ns_running &= ~bit;
 		notify(a);
 	}
 }

@@ -28,6 +28,10 @@ void nonstop_query(struct target *t, struct client *c, const char *stop_text);
 void nonstop_on_stop(struct target *t, void (*format)(const struct target *, const struct client *,
 						       char *, size_t));
 
+/* One thread of a non-stop upstream stopped (t->stop), the others run on:
+ * notify the non-stop clients that let it run. */
+void nonstop_on_thread_stop(struct target *t);
+
 /* The VM exited: W/X text to a's client if non-stop with threads running;
  * returns whether it was told. */
 bool nonstop_exit(struct attachment *a, const char *text);

@@ -16,6 +16,7 @@
 #include "proxy/hub.h"
 #include "proxy/log.h"
 #include "proxy/target_internal.h"
+#include "proxy/target_nonstop.h"
 #include "proxy/target_ops.h"
 #include "proxy/upstream.h"
 
@@ -118,6 +119,7 @@ void target_destroy(struct target *t)
 	bp_table_finish(&t->bps);
 	config_target_free(t->own_cfg);
 	free(t->orphans);
+	free(t->ns_pending);
 	free(t->threads);
 	free_tdesc(t);
 	free(t);
@@ -254,6 +256,15 @@ static void finish_startup(struct target *t)
 	wake_clients(t);
 }
 
+/* The description is read (with every vCPU still stopped): a non-stop
+ * stub goes non-stop now, and then the target is ready. */
+static void start_non_stop(struct target *t)
+{
+	if (t->state != TARGET_STARTING || t->link_lost)
+		return;
+	target_ns_start(t, finish_startup);
+}
+
 /* Read one page of the thread list; `l` ends it. */
 static void on_thread_list(void *arg, const uint8_t *reply, size_t len)
 {
@@ -266,7 +277,7 @@ static void on_thread_list(void *arg, const uint8_t *reply, size_t len)
 		upstream_request_str(t->up, "qsThreadInfo", false, on_thread_list, t);
 		return;
 	}
-	target_prefetch_features(t, finish_startup);
+	target_prefetch_features(t, start_non_stop);
 }
 
 /* Upstream handshake done: record the first stop, then list threads. */
@@ -287,7 +298,11 @@ static void on_upstream_ready(void *ctx, const uint8_t *stop, size_t len)
 /* Console output from the stub goes to clients waiting for a stop. */
 static void on_upstream_console(void *ctx, const uint8_t *hex, size_t len)
 {
-	struct target *t = ctx;
+	target_console(ctx, hex, len);
+}
+
+void target_console(struct target *t, const uint8_t *hex, size_t len)
+{
 	struct attachment *a;
 	char *pkt = malloc(len + 2);
 
@@ -417,10 +432,17 @@ void target_child_exited(struct target *t, int status)
 		target_finish_exit(t);
 }
 
+/* A stop of a non-stop stub. */
+static void on_upstream_stop(void *ctx, const uint8_t *stop, size_t len)
+{
+	target_ns_stopped(ctx, stop, len);
+}
+
 static const struct upstream_events upstream_events = {
 	.ready = on_upstream_ready,
 	.closed = on_upstream_closed,
 	.console = on_upstream_console,
+	.stop = on_upstream_stop,
 };
 
 /* Attach a client with role. */
@@ -453,6 +475,19 @@ int64_t target_upstream_tid(const struct target *t, const struct rsp_thread_id *
 const char *target_vcont(const struct target *t)
 {
 	return t->up != NULL ? upstream_features(t->up)->vcont : "";
+}
+
+uint64_t target_thread_bit(const struct target *t, int64_t tid)
+{
+	for (size_t i = 0; i < t->n_threads && i < 64; i++)
+		if (t->threads[i] == tid)
+			return 1ull << i;
+	return 0;
+}
+
+bool target_busy_for(const struct target *t, const struct client *c)
+{
+	return t->state == TARGET_RUNNING && !(c->non_stop && target_ns_per_thread(t));
 }
 
 /* Whether an upstream thread id exists. */

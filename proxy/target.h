@@ -79,6 +79,15 @@ struct target {
 	unsigned fork_client;         /* the client it belongs to */
 	int64_t fork_of;              /* the process id of the target it forks */
 	struct event *fork_reap;      /* removes it once its client left */
+	/* A non-stop upstream (target_nonstop.c); bit i is threads[i]. */
+	bool ns_up;                   /* the stub took QNonStop:1 */
+	uint64_t ns_running;          /* threads that run upstream */
+	uint64_t ns_stepping;         /* of those, the ones a step resumed */
+	uint64_t ns_give_back;        /* stopped threads owed the guest's exception */
+	bool ns_collecting;           /* stopping every thread for ns_event */
+	struct rsp_stop ns_event;     /* the stop all-stop clients will see */
+	struct rsp_stop *ns_pending;  /* per thread: an event met meanwhile */
+	uint64_t ns_pending_mask;     /* threads whose ns_pending is not told yet */
 };
 
 /* Create a target for cfg (not yet launched). NULL on out of memory. */
@@ -142,5 +151,15 @@ void target_backend_run_cancel(struct target *t);
 
 /* Whether an upstream thread id exists. */
 bool target_has_thread(const struct target *t, int64_t tid);
+
+/* The bit of upstream thread tid in per-thread masks (threads[i] is bit
+ * i); 0 if it is unknown or past the 64th. */
+uint64_t target_thread_bit(const struct target *t, int64_t tid);
+
+/* Whether c must take t as running: an all-stop VM that runs. A non-stop
+ * client of a non-stop upstream that only non-stop clients share never
+ * does: its requests go up while threads run (the stub pauses what it
+ * must), as they would to the stub itself. */
+bool target_busy_for(const struct target *t, const struct client *c);
 
 #endif

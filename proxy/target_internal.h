@@ -11,6 +11,13 @@ void target_deliver_stop(struct target *t, struct client *c);
 const char *target_stop_text(const struct target *t, const struct client *c, char *out,
 			     size_t cap);
 
+/* The VM stopped as an all-stop stub's stop reply says (every thread is
+ * stopped): record it, give a guest's exception back, or tell clients. */
+void target_handle_stop(struct target *t, const struct rsp_stop *stop);
+
+/* Console output (hex) for the clients that wait for a stop, as `O`. */
+void target_console(struct target *t, const uint8_t *hex, size_t len);
+
 /* The VM exited (W/X from the stub, or the process ended): tell clients. */
 void target_finish_exit(struct target *t);
 

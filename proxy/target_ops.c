@@ -17,7 +17,7 @@
 /* Refuse a request unless the VM is stopped; true if refused. */
 bool target_refuse_unless_stopped(struct target *t, struct client *c)
 {
-	if (t->state == TARGET_STOPPED)
+	if (t->state == TARGET_STOPPED || (t->state == TARGET_RUNNING && !target_busy_for(t, c)))
 		return false;
 	client_reply_error(c, 1, "target %s is %s", target_name(t), target_state_name(t->state));
 	return true;

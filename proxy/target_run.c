@@ -13,6 +13,7 @@
 #include "proxy/target_fork.h"
 #include "proxy/client_nonstop.h"
 #include "proxy/target_internal.h"
+#include "proxy/target_nonstop.h"
 #include "proxy/target_ops.h"
 #include "proxy/upstream.h"
 
@@ -148,8 +149,21 @@ static void send_resume(struct target *t, const char *packet)
 {
 	t->state = TARGET_RUNNING;
 	snprintf(t->last_resume, sizeof(t->last_resume), "%s", packet);
+	if (t->ns_up) {
+		target_ns_resume(t, packet);
+		return;
+	}
 	if (upstream_request_str(t->up, packet, true, on_resume_reply, t) != 0)
 		log_error("target %s: cannot queue resume %s", target_name(t), packet);
+}
+
+/* Stop the running VM: Ctrl-C upstream, in the stub's mode. */
+static void interrupt_vm(struct target *t)
+{
+	if (t->ns_up)
+		target_ns_interrupt(t);
+	else
+		upstream_interrupt(t->up);
 }
 
 /* Let the VM run with nobody's resume: after the last client left, or to
@@ -195,7 +209,7 @@ void target_interrupt(struct target *t, struct client *c)
 		return;
 	}
 	t->client_interrupted = true;
-	upstream_interrupt(t->up);
+	interrupt_vm(t);
 }
 
 /* Format the stop record in c's view of thread ids. */
@@ -270,7 +284,7 @@ void target_query_stop(struct target *t, struct client *c)
 		if (t->resumer == NULL && !t->client_interrupted && client_may_interrupt(c)) {
 			audit_interrupt(c);
 			t->client_interrupted = true;
-			upstream_interrupt(t->up);
+			interrupt_vm(t);
 		}
 		return;
 	default:
@@ -310,7 +324,8 @@ static bool give_back_to_guest(struct target *t, const struct rsp_stop *stop)
 {
 	char packet[160], last[128];
 
-	if (policy_stop_action(stop) != STOP_BACK_TO_GUEST)
+	/* Over a non-stop upstream that was done per thread (target_nonstop.c). */
+	if (t->ns_up || policy_stop_action(stop) != STOP_BACK_TO_GUEST)
 		return false;
 	snprintf(last, sizeof(last), "%s", t->last_resume);
 	if (policy_give_back_packet(stop, last, packet, sizeof(packet)) != 0)
@@ -325,7 +340,7 @@ static bool give_back_to_guest(struct target *t, const struct rsp_stop *stop)
 }
 
 /* The VM stopped: record it, do pending removals, tell the waiting clients. */
-static void handle_stop(struct target *t, const struct rsp_stop *stop)
+void target_handle_stop(struct target *t, const struct rsp_stop *stop)
 {
 	struct attachment *a, *next;
 
@@ -341,8 +356,12 @@ static void handle_stop(struct target *t, const struct rsp_stop *stop)
 		return;
 	}
 	t->state = TARGET_STOPPED;
-	t->up_hg_known = stop->has_thread;
-	t->up_hg = stop->thread.tid;
+	/* An all-stop stub selects the stopped thread; a non-stop one keeps
+	 * its selection. */
+	if (!t->ns_up) {
+		t->up_hg_known = stop->has_thread;
+		t->up_hg = stop->thread.tid;
+	}
 	flush_orphans(t);
 	if (hide_maintenance_stop(t))
 		return;
@@ -367,7 +386,7 @@ static void on_resume_reply(void *arg, const uint8_t *reply, size_t len)
 		memset(&stop, 0, sizeof(stop));
 		stop.signal = 5;
 	}
-	handle_stop(t, &stop);
+	target_handle_stop(t, &stop);
 }
 
 struct backend_run {
@@ -413,7 +432,7 @@ static void on_backend_run_stop(void *arg, const uint8_t *reply, size_t len)
 	 * the end of a step they did not ask for. */
 	if (stop.kind == RSP_STOP_SIGNAL && stop.signal == GDB_SIGINT)
 		stop.signal = 5;
-	handle_stop(t, &stop);
+	target_handle_stop(t, &stop);
 	r->done(r->arg, true);
 	free(r);
 }
@@ -462,6 +481,20 @@ static unsigned count_controllers(const struct target *t)
 	return n;
 }
 
+/* A client left a non-stop upstream's VM with threads running: the stub
+ * removes breakpoints while they run, and threads a non-stop client had
+ * stopped run again as policy says a stopped VM would. */
+static void leave_running_ns(struct target *t, enum access_role role)
+{
+	uint64_t all = t->n_threads >= 64 ? ~0ull : (1ull << t->n_threads) - 1;
+
+	flush_orphans(t);
+	if (t->ns_running != all && !t->ns_collecting &&
+	    access_resume_on_departure(role, true, count_controllers(t),
+				       t->cfg->stay_on_last_detach))
+		resume_internal(t);
+}
+
 /* Detach a client: drop its breakpoints; policy says whether the VM runs on. */
 void target_detach(struct target *t, struct client *c)
 {
@@ -489,8 +522,10 @@ void target_detach(struct target *t, struct client *c)
 		if (access_resume_on_departure(role, true, count_controllers(t),
 					       t->cfg->stay_on_last_detach))
 			resume_internal(t);
+	} else if (t->state == TARGET_RUNNING && t->ns_up) {
+		leave_running_ns(t, role);
 	} else if (t->state == TARGET_RUNNING && t->n_orphans > 0 && !t->maintenance_stop) {
 		t->maintenance_stop = true;
-		upstream_interrupt(t->up);
+		interrupt_vm(t);
 	}
 }

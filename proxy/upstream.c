@@ -197,6 +197,43 @@ static void handle_packet(struct upstream *up, const struct rsp_event *ev)
 	complete(up, ev->payload, ev->len);
 }
 
+static void on_vstopped(void *arg, const uint8_t *reply, size_t len);
+
+/* Hand one stop of a non-stop stub to the owner, then ask for the next:
+ * the stub holds its queue of stops until each is acknowledged with
+ * vStopped, and `OK` says the queue is empty. */
+static void take_stop(struct upstream *up, const uint8_t *stop, size_t len)
+{
+	if (up->events->stop != NULL) {
+		up->dispatching++;
+		up->events->stop(up->ctx, stop, len);
+		up->dispatching--;
+	}
+	if (!up->closed && !up->destroy_pending &&
+	    upstream_request_str(up, "vStopped", false, on_vstopped, up) != 0)
+		log_error("%s: cannot queue vStopped", up->address);
+}
+
+/* The reply to vStopped: the next queued stop, or `OK` for none. */
+static void on_vstopped(void *arg, const uint8_t *reply, size_t len)
+{
+	struct upstream *up = arg;
+
+	if (reply == NULL || (len == 2 && memcmp(reply, "OK", 2) == 0))
+		return;
+	take_stop(up, reply, len);
+}
+
+/* A notification: only `Stop:` is defined; others are ignored. */
+static void handle_notification(struct upstream *up, const struct rsp_event *ev)
+{
+	if (ev->len > 5 && memcmp(ev->payload, "Stop:", 5) == 0)
+		take_stop(up, ev->payload + 5, ev->len - 5);
+	else
+		log_warn("%s: unknown notification from the stub ignored: %.40s", up->address,
+			 (const char *)ev->payload);
+}
+
 /* Fail every request and tell the owner the link is gone. */
 static void close_link(struct upstream *up, const char *why)
 {
@@ -233,6 +270,8 @@ static void on_read(struct bufferevent *bev, void *arg)
 	while (!up->closed && !up->destroy_pending && rsp_link_next(&up->link, &ev)) {
 		if (ev.kind == RSP_EV_PACKET)
 			handle_packet(up, &ev);
+		else if (ev.kind == RSP_EV_NOTIFICATION)
+			handle_notification(up, &ev);
 		else if (ev.kind == RSP_EV_MALFORMED || ev.kind == RSP_EV_OVERFLOW)
 			log_error("%s: %s frame from the stub dropped", up->address,
 				  ev.kind == RSP_EV_OVERFLOW ? "oversized" : "malformed");
@@ -336,6 +375,8 @@ static void parse_supported(struct upstream_features *f, const char *s)
 			f->hwbreak = true;
 		else if (strcmp(tok, "swbreak+") == 0)
 			f->swbreak = true;
+		else if (strcmp(tok, "QNonStop+") == 0)
+			f->non_stop = true;
 	}
 	if (f->packet_size < 64)
 		f->packet_size = 64;

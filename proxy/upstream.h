@@ -26,6 +26,10 @@ struct upstream_events {
 	void (*closed)(void *ctx, const char *why);
 	/* Console output (`O` packets) received while the target runs. */
 	void (*console)(void *ctx, const uint8_t *hex, size_t len);
+	/* A non-stop stub's stop (`%Stop:` notifications and the vStopped
+	 * replies after one, each once, in order); the acknowledgements are
+	 * ours to send, and are sent. */
+	void (*stop)(void *ctx, const uint8_t *stop, size_t len);
 };
 
 struct upstream_features {
@@ -36,6 +40,7 @@ struct upstream_features {
 	bool reverse_continue;
 	bool hwbreak;            /* reports hwbreak: stop reasons */
 	bool swbreak;
+	bool non_stop;           /* QNonStop+ */
 	char vcont[64];          /* the vCont? reply, e.g. "vCont;c;C;s;S" */
 };
 

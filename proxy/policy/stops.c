@@ -30,24 +30,34 @@ static bool action_names(const char *act, const char *end, uint64_t tid)
 	return stop == end && id == tid;
 }
 
-/* Whether last_resume single-stepped or range-stepped thread tid: the
- * first vCont action that names it (or names no thread) decides. */
-static bool was_stepping(const char *last_resume, uint64_t tid)
+enum resume_kind policy_resume_kind(const char *resume, uint64_t tid)
 {
 	const char *p;
 
-	if (strncmp(last_resume, "vCont;", 6) != 0)
-		return last_resume[0] == 's' || last_resume[0] == 'S';
-	for (p = last_resume + 5; *p == ';'; ) {
+	if (strncmp(resume, "vCont;", 6) != 0) {
+		if (resume[0] == 's' || resume[0] == 'S')
+			return RESUME_STEP;
+		return resume[0] == 'c' || resume[0] == 'C' ? RESUME_CONTINUE : RESUME_NONE;
+	}
+	for (p = resume + 5; *p == ';'; ) {
 		const char *act = p + 1, *end = strchr(act, ';');
 
 		if (end == NULL)
 			end = act + strlen(act);
-		if (action_names(act, end, tid))
-			return *act == 's' || *act == 'S' || *act == 'r';
+		if (action_names(act, end, tid)) {
+			if (*act == 's' || *act == 'S' || *act == 'r')
+				return RESUME_STEP;
+			return *act == 't' ? RESUME_STOP : RESUME_CONTINUE;
+		}
 		p = end;
 	}
-	return false;
+	return RESUME_NONE;
+}
+
+/* Whether last_resume single-stepped or range-stepped thread tid. */
+static bool was_stepping(const char *last_resume, uint64_t tid)
+{
+	return policy_resume_kind(last_resume, tid) == RESUME_STEP;
 }
 
 int policy_give_back_packet(const struct rsp_stop *stop, const char *last_resume,
@@ -68,5 +78,17 @@ int policy_give_back_packet(const struct rsp_stop *stop, const char *last_resume
 	tid = (uint64_t)stop->thread.tid;
 	n = snprintf(out, cap, "vCont;%c%02x:%" PRIx64 "%s", was_stepping(last_resume, tid) ? 'S' : 'C',
 		     GDB_SIGTRAP, tid, rest);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+int policy_give_back_thread_packet(const struct rsp_stop *stop, bool stepping, char *out,
+				   size_t cap)
+{
+	int n;
+
+	if (!stop->has_thread || stop->thread.tid <= 0)
+		return -1;
+	n = snprintf(out, cap, "vCont;%c%02x:%" PRIx64, stepping ? 'S' : 'C', GDB_SIGTRAP,
+		     (uint64_t)stop->thread.tid);
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }

@@ -386,3 +386,26 @@ int rsp_stop_format(char *out, size_t cap, const struct rsp_stop *stop,
 	}
 	return sb_finish(&b);
 }
+
+int rsp_stop_console(const char *s, size_t len, const char **hex, size_t *hexlen)
+{
+	static const char name[] = "gdbhub-console:";
+	const size_t n = sizeof(name) - 1;
+	const char *end = s + len, *p = s + 3; /* fields start after `TAA` */
+
+	if (len < 3 || s[0] != 'T')
+		return -1;
+	while (p < end) {
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+
+		if (semi == NULL)
+			return -1;
+		if ((size_t)(semi - p) >= n && memcmp(p, name, n) == 0) {
+			*hex = p + n;
+			*hexlen = (size_t)(semi - p) - n;
+			return 0;
+		}
+		p = semi + 1;
+	}
+	return -1;
+}

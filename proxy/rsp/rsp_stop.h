@@ -71,4 +71,10 @@ int rsp_stop_parse(const char *s, size_t len, struct rsp_stop *stop);
 int rsp_stop_format(char *out, size_t cap, const struct rsp_stop *stop,
 		    bool multiprocess, int64_t default_pid);
 
+/* The `gdbhub-console:HEX;` field of a T stop reply: gdbhub-kvm in
+ * non-stop mode carries there the console message that explains the stop
+ * (all-stop sends it as an `O` packet first). *hex and *hexlen point into
+ * s. Returns 0, or -1 if there is none. */
+int rsp_stop_console(const char *s, size_t len, const char **hex, size_t *hexlen);
+
 #endif

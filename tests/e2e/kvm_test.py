@@ -67,7 +67,8 @@ VMM = "gdbhub-kvm"    # also its comm in /proc, which holds 15 characters
 #   mi       True: scenarios/TESTNAME.py is not a gdb script but a Python
 #            program that starts `gdb -i=mi3` itself and drives it over
 #            GDB/MI (gdb_mi.py), for waits on asynchronous stops; it gets
-#            gdb's path in GDBHUB_GDB and exits with its failure count
+#            gdb's path in GDBHUB_GDB and the daemon's log in GDBHUB_DAEMON_LOG,
+#            and exits with its failure count
 KVM_SPECS = {
     # Without breakpoints.
     "kvm_basics":       {"cpus": 2},
@@ -83,6 +84,7 @@ KVM_SPECS = {
     "kvm_timer_step":   {"guest": "timer"},
     "kvm_smp_interrupt": {"guest": "smp", "cpus": 4},
     "kvm_non_stop":     {"guest": "smp", "cpus": 4, "alone": True, "mi": True},
+    "kvm_non_stop_daemon": {"guest": "smp", "cpus": 4, "mi": True},
     "kvm_console":      {"guest": "echo", "console": True},
     "kvm_long":         {"guest": "long64", "kernel": "long", "arch": "x86_64"},
     # They stop at a breakpoint first.
@@ -219,6 +221,7 @@ class KvmTest(run_test.Test):
         out = os.path.join(self.tmp, "gdb-%d.log" % index)
         env = dict(os.environ, GDBHUB_SOCK=self.client_sock(), GDBHUB_ELF=self.elf,
                    GDBHUB_TMP=self.tmp, GDBHUB_GDB=self.args.gdb,
+                   GDBHUB_DAEMON_LOG=self.daemon_log,
                    PYTHONDONTWRITEBYTECODE="1")
         cmd = [sys.executable, os.path.join(run_test.SCENARIOS, self.name + ".py")]
         log("MI scenario %d: %s" % (index, " ".join(cmd)))

@@ -10,7 +10,8 @@
 
 #include <stdbool.h>
 
-#define STOPQ_TEXT 160   /* a stop reply: T, signal, thread, reason */
+#define STOPQ_TEXT 1024  /* a stop reply: T, signal, thread, reason (and a
+			  * console message, stub_stop.c) */
 #define STOPQ_PROCESS -1 /* the entry of the whole VM (W, X) */
 
 struct stopq_entry {

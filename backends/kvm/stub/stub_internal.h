@@ -88,7 +88,7 @@ struct stub {
 	enum gdb_arch arch;          /* fixed per connection once gdb read target.xml */
 	bool arch_fixed;             /* --arch given, or target.xml was read */
 	bool arch_given;             /* --arch: fixed for every connection */
-	char last_stop[160];          /* for `?` */
+	char last_stop[STOPQ_TEXT];   /* for `?` */
 	char reply[STUB_PACKET_MAX + 1];
 };
 

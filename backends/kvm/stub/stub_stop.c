@@ -98,7 +98,7 @@ static void guest_exit(struct stub *st, int status)
 }
 
 /* Console output for gdb while it waits for a stop (all-stop only: gdb
- * takes `O` packets only as the answer to a resume). */
+ * takes `O` packets only as the answer to a resume; see console_field). */
 static void console_message(struct stub *st, const char *text)
 {
 	size_t n = strlen(text);
@@ -113,12 +113,30 @@ static void console_message(struct stub *st, const char *text)
 	free(pkt);
 }
 
+/* Non-stop has no console output (gdb takes no `O` packet then), so the
+ * text rides in the stop it explains, as `gdbhub-console:HEX;`: the
+ * daemon shows it to its clients, gdb skips the field. Empty in all-stop,
+ * and when it does not fit. */
+static const char *console_field(const struct stub *st, const char *text, char *out, size_t cap)
+{
+	size_t n = strlen(text);
+	int head;
+
+	out[0] = '\0';
+	if (st->mode == &stub_all_stop || 2 * n + 32 > cap)
+		return out;
+	head = snprintf(out, cap, "gdbhub-console:");
+	rsp_hex_encode(out + head, (const uint8_t *)text, n);
+	strcpy(out + head + 2 * n, ";");
+	return out;
+}
+
 /* The guest ran code on a page we unmapped for a read or access watch:
  * KVM cannot fetch from it. Such watches cannot work there, so they go,
  * the page is mapped again, and gdb is told why it stopped. */
 static void unmapped_code_stop(struct stub *st, struct vcpu *v)
 {
-	char text[400], *cause = NULL;
+	char text[400], field[STOPQ_TEXT - 64], *cause = NULL;
 	uint64_t pa = v->ev.pc;  /* where paging is off */
 	size_t dropped;
 
@@ -137,7 +155,7 @@ static void unmapped_code_stop(struct stub *st, struct vcpu *v)
 		 (unsigned long long)v->ev.watch_va, dropped);
 	fprintf(stderr, "%s", text);
 	console_message(st, text);
-	send_stop(st, v->index, GDB_SIGTRAP, "");
+	send_stop(st, v->index, GDB_SIGTRAP, console_field(st, text, field, sizeof(field)));
 }
 
 void stub_report_event(struct stub *st, struct vcpu *v)

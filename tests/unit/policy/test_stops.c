@@ -84,6 +84,43 @@ static void give_back_keeps_a_step(void **state)
 	expect_give_back(&st, "c", "vCont;C05:a;c");
 }
 
+/* Per thread: what a resume packet asks of each thread, as the stub reads
+ * it (the first action naming the thread, or naming none, decides). */
+static void resume_kind_per_thread(void **state)
+{
+	(void)state;
+	assert_int_equal(policy_resume_kind("c", 3), RESUME_CONTINUE);
+	assert_int_equal(policy_resume_kind("C0b", 3), RESUME_CONTINUE);
+	assert_int_equal(policy_resume_kind("s", 3), RESUME_STEP);
+	assert_int_equal(policy_resume_kind("bc", 3), RESUME_NONE);
+	assert_int_equal(policy_resume_kind("vCont;c", 3), RESUME_CONTINUE);
+	assert_int_equal(policy_resume_kind("vCont;s:3;c", 3), RESUME_STEP);
+	assert_int_equal(policy_resume_kind("vCont;s:3;c", 4), RESUME_CONTINUE);
+	assert_int_equal(policy_resume_kind("vCont;s:3", 4), RESUME_NONE);
+	assert_int_equal(policy_resume_kind("vCont;c:3;t", 4), RESUME_STOP);
+	assert_int_equal(policy_resume_kind("vCont;t:a", 0xa), RESUME_STOP);
+	assert_int_equal(policy_resume_kind("vCont;r10,20:a;c", 0xa), RESUME_STEP);
+	assert_int_equal(policy_resume_kind("vCont;C05:a;c:-1", 2), RESUME_CONTINUE);
+	/* 3 is not 30: a thread id is read whole. */
+	assert_int_equal(policy_resume_kind("vCont;s:30", 3), RESUME_NONE);
+}
+
+/* A non-stop upstream: only the thread that met its own exception resumes. */
+static void give_back_one_thread(void **state)
+{
+	struct rsp_stop st = stop_of("T05thread:1a;guest-exception:3;");
+	struct rsp_stop none = stop_of("T05guest-exception:3;");
+	char out[64];
+
+	(void)state;
+	assert_int_equal(policy_give_back_thread_packet(&st, false, out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;C05:1a");
+	assert_int_equal(policy_give_back_thread_packet(&st, true, out, sizeof(out)), 0);
+	assert_string_equal(out, "vCont;S05:1a");
+	assert_int_equal(policy_give_back_thread_packet(&st, false, out, 12), -1);
+	assert_int_equal(policy_give_back_thread_packet(&none, false, out, sizeof(out)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -91,6 +128,8 @@ int main(void)
 		cmocka_unit_test(ours_go_to_clients),
 		cmocka_unit_test(give_back_packets),
 		cmocka_unit_test(give_back_keeps_a_step),
+		cmocka_unit_test(resume_kind_per_thread),
+		cmocka_unit_test(give_back_one_thread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -475,6 +475,32 @@ static void test_stop_round_trip(void **state)
 }
 
 /* Run every test in this file. */
+/* gdbhub-kvm's console message inside a non-stop stop reply. */
+static void test_stop_console(void **state)
+{
+	const char *with = "T05thread:p1.2;gdbhub-console:6869;swbreak:;";
+	const char *last = "T05gdbhub-console:;";
+	const char *hex = NULL;
+	size_t n = 0;
+	struct rsp_stop st;
+
+	(void)state;
+	assert_int_equal(rsp_stop_console(with, strlen(with), &hex, &n), 0);
+	assert_int_equal(n, 4);
+	assert_memory_equal(hex, "6869", 4);
+	assert_int_equal(rsp_stop_console(last, strlen(last), &hex, &n), 0);
+	assert_int_equal(n, 0);
+	/* Not a field of its own, not a T reply, no end: none. */
+	assert_int_equal(rsp_stop_console("T05xgdbhub-console:61;", 22, &hex, &n), -1);
+	assert_int_equal(rsp_stop_console("S05", 3, &hex, &n), -1);
+	assert_int_equal(rsp_stop_console("W00", 3, &hex, &n), -1);
+	assert_int_equal(rsp_stop_console("T05gdbhub-console:61", 20, &hex, &n), -1);
+	/* The parser skips it as any unknown field. */
+	assert_int_equal(rsp_stop_parse(with, strlen(with), &st), 0);
+	assert_int_equal(st.thread.tid, 2);
+	assert_int_equal(st.reason, RSP_REASON_SWBREAK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_stop_format_errors),
 		cmocka_unit_test(test_stop_round_trip),
 		cmocka_unit_test(test_stop_guest_exception),
+		cmocka_unit_test(test_stop_console),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
