@@ -37,7 +37,27 @@ struct qmp {
 	char status[32];
 	struct qmp_call *calls;  /* in the order sent */
 	unsigned next_id;
+	/* A reply callback may end the replay and so destroy this client
+	 * while on_read or on_event still walk it: qmp_destroy then only
+	 * marks it doomed, and whoever holds it frees it on the way out. */
+	unsigned busy;
+	bool doomed;
 };
+
+static void qmp_free(struct qmp *q)
+{
+	bufferevent_free(q->bev);
+	free(q);
+}
+
+/* Leave a callback section; the client is gone if this returns true. */
+static bool leave(struct qmp *q)
+{
+	if (--q->busy > 0 || !q->doomed)
+		return false;
+	qmp_free(q);
+	return true;
+}
 
 /* Send one command. */
 static int send_command(struct qmp *q, const char *cmd)
@@ -97,11 +117,13 @@ static void fail_calls(struct qmp *q, const char *why)
 {
 	struct qmp_call *call;
 
+	q->busy++;
 	while ((call = q->calls) != NULL) {
 		q->calls = call->next;
 		call->fn(call->arg, NULL, why);
 		free(call);
 	}
+	leave(q);
 }
 
 /* Act on one message from QEMU. */
@@ -147,7 +169,9 @@ static void on_read(struct bufferevent *bev, void *arg)
 	char *line;
 	size_t n;
 
-	while ((line = evbuffer_readln(bufferevent_get_input(bev), &n, EVBUFFER_EOL_CRLF)) != NULL) {
+	q->busy++;
+	while (!q->doomed &&
+	       (line = evbuffer_readln(bufferevent_get_input(bev), &n, EVBUFFER_EOL_CRLF)) != NULL) {
 		json_object *msg = json_tokener_parse(line);
 		if (msg != NULL)
 			handle_message(q, msg);
@@ -156,6 +180,7 @@ static void on_read(struct bufferevent *bev, void *arg)
 		json_object_put(msg);
 		free(line);
 	}
+	leave(q);
 }
 
 static void on_event(struct bufferevent *bev, short what, void *arg)
@@ -210,7 +235,7 @@ int qmp_execute(struct qmp *q, const char *cmd, json_object *args, qmp_reply_fn 
 	const char *text;
 	int rc = -1;
 
-	if (msg == NULL || call == NULL || !qmp_ready(q)) {
+	if (msg == NULL || call == NULL || !qmp_ready(q) || q->doomed) {
 		json_object_put(args);
 		goto out;
 	}
@@ -251,14 +276,16 @@ int qmp_quit(struct qmp *q)
 	return send(fd, cmd, sizeof(cmd) - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof(cmd) - 1) ? 0 : -1;
 }
 
-/* Close and free. */
+/* Close and free, now or (inside one of its callbacks) once they return. */
 void qmp_destroy(struct qmp *q)
 {
-	if (q == NULL)
+	if (q == NULL || q->doomed)
 		return;
+	q->doomed = true;
+	q->busy++;
+	bufferevent_disable(q->bev, EV_READ | EV_WRITE);
 	fail_calls(q, "the replay is being stopped");
-	bufferevent_free(q->bev);
-	free(q);
+	leave(q);
 }
 
 void qmp_stop_qemu(struct qmp *q, pid_t pid, unsigned grace_ms, const char *name)

@@ -41,7 +41,8 @@ int qmp_quit(struct qmp *q);
 void qmp_stop_qemu(struct qmp *q, pid_t pid, unsigned grace_ms, const char *name);
 
 /* Close and free; commands still waiting get their fn with an error
- * first. NULL-safe. */
+ * first. NULL-safe, and safe from inside a reply callback (the client is
+ * then freed when the callbacks return, and no later line is read). */
 void qmp_destroy(struct qmp *q);
 
 #endif
