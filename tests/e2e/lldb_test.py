@@ -49,6 +49,7 @@ import subprocess
 import sys
 import time
 
+import kvm_test
 import run_test
 from run_test import Failure, log
 
@@ -80,6 +81,8 @@ GUESTS_SRC = os.path.join(HERE, "..", "guests")
 #            boots an ELF32 rewrap of the x86-64 link)
 #   source   the guest's C file in tests/guests (${src}, ${line:...})
 #   gdb      lldb/GDB.py, a gdb scenario run at the same time (no --direct)
+#   backend  "kvm": the target is gdbhub-kvm (the test skips without a
+#            usable /dev/kvm, and has no --direct); default "tcg"
 I386 = {"arch": "i386", "guest": "demo", "source": "demo.c"}
 X86_64 = {"arch": "x86_64", "guest": "x86_64/demo", "symbols": "x86_64/demo64",
           "source": "demo.c"}
@@ -90,6 +93,7 @@ SPECS = {
     "lldb_basics_x86_64":   dict(X86_64, script="basics"),
     "lldb_with_gdb_x86_64": dict(X86_64, script="with_gdb", gdb="with_gdb"),
     "lldb_basics_aarch64":  dict(AARCH64, script="basics"),
+    "lldb_kvm":             dict(I386, script="kvm", backend="kvm"),
 }
 
 
@@ -154,8 +158,9 @@ class LldbTest(run_test.Test):
     # -- the daemon's config: the test's arch instead of run_test's i386
 
     def start_daemon(self):
-        self.write_config({"backend": "tcg", "arch": self.arch, "kernel": self.kernel,
-                           "memory_mb": 64, "cpus": 1, "serial": self.serial})
+        self.write_config({"backend": self.spec["backend"], "arch": self.arch,
+                           "kernel": self.kernel, "memory_mb": 64, "cpus": 1,
+                           "serial": self.serial})
         self.daemon = self.spawn_daemon(self.config, self.daemon_log)
         self.watching = True
         run_test.threading.Thread(target=self.watch_pidfile, daemon=True).start()
@@ -312,6 +317,20 @@ class LldbTest(run_test.Test):
                                  for line in lines))
 
 
+class LldbKvmTest(LldbTest):
+    """lldb against a kvm target: the daemon's gdbhub-kvm stands where its
+    QEMU would, tracked and checked as kvm_test.py does."""
+    watch_pidfile = kvm_test.KvmTest.watch_pidfile
+    check_no_qemu_left = kvm_test.KvmTest.check_no_qemu_left
+
+    def run(self):
+        try:
+            return super().run()
+        finally:
+            for pid in kvm_test.vmm_children_of(os.getpid()):
+                os.kill(pid, run_test.signal.SIGKILL)
+
+
 def wait_file(path):
     end = time.monotonic() + WAIT
     while not os.path.exists(path):
@@ -342,6 +361,12 @@ def main():
     spec = dict(run_test.DEFAULTS, tcp=True, **SPECS[args.test])
     arch = ARCHES[spec["arch"]]
     args.qemu = shutil.which(arch["qemu"])
+    if spec["backend"] == "kvm":
+        unusable = kvm_test.kvm_usable()
+        if unusable is not None or args.direct:
+            print("SKIP: a kvm target needs the daemon and /dev/kvm (%s)"
+                  % (unusable or "--direct"))
+            return run_test.SKIP
     if spec.get("gdb"):
         spec["clients"] = {"gdb": "control"}
     tools = [("lldb", args.lldb), (arch["qemu"], args.qemu)]
@@ -365,7 +390,8 @@ def main():
     if args.gdbhub:
         args.gdbhub = os.path.abspath(args.gdbhub)
     run_test.set_child_subreaper()
-    return 0 if LldbTest(args, args.test, spec).run() else 1
+    test_class = LldbKvmTest if spec["backend"] == "kvm" else LldbTest
+    return 0 if test_class(args, args.test, spec).run() else 1
 
 
 if __name__ == "__main__":
