@@ -40,6 +40,7 @@ struct client {
 	int refs;
 	bool dead;
 	bool multiprocess;       /* negotiated in qSupported */
+	bool swbreak, hwbreak;   /* the client takes these stop reasons (qSupported) */
 	bool non_stop;           /* QNonStop:1: resumes answer OK, stops come as %Stop */
 	bool busy;               /* a request is being served */
 	bool processing;         /* inside the input loop */

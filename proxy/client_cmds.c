@@ -39,12 +39,16 @@ static void cmd_supported(struct client *c, const char *pkt, size_t len)
 
 	(void)len;
 	c->multiprocess = strstr(pkt, "multiprocess+") != NULL;
+	/* A stub may say a stop was a breakpoint of ours (gdbhub-kvm does);
+	 * gdb refuses that unless both sides offered it. */
+	c->swbreak = strstr(pkt, "swbreak+") != NULL;
+	c->hwbreak = strstr(pkt, "hwbreak+") != NULL;
 	/* Reverse execution where the target can; a client of the hub's
 	 * endpoint may yet pick such a target (the others refuse bs/bc). */
 	snprintf(reply, sizeof(reply),
 		 "PacketSize=%x;QStartNoAckMode+;multiprocess+;vContSupported+;"
-		 "qXfer:features:read+;qXfer:osdata:read+;QNonStop+%s",
-		 CLIENT_PACKET_SIZE,
+		 "qXfer:features:read+;qXfer:osdata:read+;QNonStop+%s%s%s",
+		 CLIENT_PACKET_SIZE, c->swbreak ? ";swbreak+" : "", c->hwbreak ? ";hwbreak+" : "",
 		 c->target == NULL || target_can_reverse(c->target) ?
 		 ";ReverseStep+;ReverseContinue+" : "");
 	client_reply_str(c, reply);

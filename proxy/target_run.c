@@ -235,6 +235,10 @@ static void format_stop(const struct target *t, const struct client *c, char *ou
 	     stop.reason == RSP_REASON_AWATCH) &&
 	    !bp_table_owns_watch_at(&t->bps, c->id, stop.watch_addr))
 		stop.reason = RSP_REASON_NONE;
+	/* Nor does a client hear of a breakpoint reason it did not negotiate. */
+	if ((stop.reason == RSP_REASON_SWBREAK && !c->swbreak) ||
+	    (stop.reason == RSP_REASON_HWBREAK && !c->hwbreak))
+		stop.reason = RSP_REASON_NONE;
 	if (rsp_stop_format(out, cap, &stop, c->multiprocess, t->pid) < 0)
 		snprintf(out, cap, "S05");
 }
