@@ -12,6 +12,11 @@ static struct swbreak *find(const struct swbreaks *t, uint64_t va)
 	return NULL;
 }
 
+uint8_t swbreak_insn(const struct swbreaks *t)
+{
+	return t->insn ? t->insn : SWBREAK_INSN;
+}
+
 const struct swbreak *swbreak_find(const struct swbreaks *t, uint64_t va)
 {
 	return find(t, va);
@@ -35,7 +40,7 @@ int swbreak_insert(struct swbreaks *t, const struct guest_mem *m, uint64_t va, u
 	if (!p)
 		return -1;
 	/* Two virtual addresses of one physical byte: the first holds the
-	 * guest's byte, so take it from there rather than our own 0xCC. */
+	 * guest's byte, so take it from there rather than our own planted byte. */
 	for (size_t i = 0; i < t->n; i++)
 		if (t->v[i].pa == pa)
 			b.orig = t->v[i].orig;
@@ -51,7 +56,7 @@ int swbreak_insert(struct swbreaks *t, const struct guest_mem *m, uint64_t va, u
 		t->cap = cap;
 	}
 	t->v[t->n++] = b;
-	*p = SWBREAK_INSN;
+	*p = swbreak_insn(t);
 	return 0;
 }
 
@@ -87,7 +92,7 @@ void swbreak_after_write(struct swbreaks *t, const struct guest_mem *m, uint64_t
 		if (b->pa < pa || b->pa - pa >= len)
 			continue;
 		b->orig = data[b->pa - pa];
-		*guest_mem_ptr(m, b->pa, 1) = SWBREAK_INSN;
+		*guest_mem_ptr(m, b->pa, 1) = swbreak_insn(t);
 	}
 }
 

@@ -1,5 +1,6 @@
 /* Software breakpoints: an int3 (0xCC) written into guest memory, the
- * byte it replaced kept aside. Kept by guest physical address, so a read
+ * byte it replaced kept aside (or, on a host that hands int3 to the guest,
+ * an `out %al,(%dx)`: see SWBREAK_PIO_INSN). Kept by guest physical address, so a read
  * through any mapping of the page sees the guest's own byte, and with no
  * fixed limit on their number. Pure over guest_mem: unit-tested without
  * /dev/kvm. */
@@ -21,9 +22,18 @@ struct swbreak {
 struct swbreaks {
 	struct swbreak *v;
 	size_t n, cap;
+	uint8_t insn;   /* the byte planted; 0 means SWBREAK_INSN */
 };
 
 #define SWBREAK_INSN 0xCC
+/* `out %al,(%dx)`: one byte, and a port write always leaves KVM_RUN, on
+ * every host; the stub uses it where int3 goes straight to the guest
+ * (vmm/host.h). Only for code that runs with the right to do port I/O
+ * (kernel code): user mode would take a #GP instead. */
+#define SWBREAK_PIO_INSN 0xEE
+
+/* The byte t plants. */
+uint8_t swbreak_insn(const struct swbreaks *t);
 
 /* Insert at va, which the caller translated to pa. Inserting at a va that
  * already has one is a no-op (gdb may insert twice). Returns 0, or -1 if

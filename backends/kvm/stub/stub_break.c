@@ -23,20 +23,45 @@ static void insert_sw_in_hw(struct stub *st, bool insert, uint64_t addr)
 			st->sw_in_hw |= 1u << i;
 }
 
+/* Insert or remove one in the table the vCPUs look at (vm->sw_lock). */
+static int change_sw(struct stub *st, bool insert, uint64_t addr, uint64_t pa)
+{
+	int rc;
+
+	pthread_mutex_lock(&st->vm->sw_lock);
+	rc = insert ? swbreak_insert(&st->sw, &st->vm->mem, addr, pa)
+		    : swbreak_remove(&st->sw, &st->vm->mem, addr);
+	pthread_mutex_unlock(&st->vm->sw_lock);
+	return rc;
+}
+
+/* A port-write breakpoint in code that user mode may run would give that
+ * code a #GP instead of stopping: refused, saying why. */
+static bool pio_refused(struct stub *st, uint64_t addr)
+{
+	if (!st->vm->host.sw_pio || !stub_user_page(st, st->g_thread, addr))
+		return false;
+	fprintf(stderr, "gdbhub-kvm: Z0,%llx refused: on this host a software breakpoint is a "
+		"port write (int3 goes to the guest; monitor kvm), which user-mode code cannot "
+		"run, and this page is user-accessible\n", (unsigned long long)addr);
+	return true;
+}
+
 static void insert_sw(struct stub *st, bool insert, uint64_t addr)
 {
-	uint64_t pa;
+	uint64_t pa = 0;
 
-	if (st->vm->host.int3 == INT3_TO_GUEST) {
+	if (st->vm->host.int3 == INT3_TO_GUEST && !st->vm->host.sw_pio) {
 		insert_sw_in_hw(st, insert, addr);
 		return;
 	}
 	if (!insert) {
 		/* Removing one that is not there is fine: gdb may retry. */
-		swbreak_remove(&st->sw, &st->vm->mem, addr);
+		change_sw(st, false, addr, 0);
 		stub_send_str(st, "OK");
-	} else if (stub_translate(st, st->g_thread, addr, &pa) ||
-		   swbreak_insert(&st->sw, &st->vm->mem, addr, pa)) {
+	} else if (pio_refused(st, addr)) {
+		stub_send_error(st, 0x1c);
+	} else if (stub_translate(st, st->g_thread, addr, &pa) || change_sw(st, true, addr, pa)) {
 		stub_send_error(st, 0x0e);
 	} else {
 		stub_send_str(st, "OK");
@@ -186,7 +211,9 @@ void stub_forget_breakpoints(struct stub *st)
 {
 	char *cause = NULL;
 
+	pthread_mutex_lock(&st->vm->sw_lock);
 	swbreak_clear(&st->sw, &st->vm->mem);
+	pthread_mutex_unlock(&st->vm->sw_lock);
 	memset(st->hw, 0, sizeof(st->hw));
 	st->sw_in_hw = 0;
 	memwatch_clear(&st->watches);

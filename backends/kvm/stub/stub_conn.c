@@ -203,6 +203,8 @@ int stub_serve(struct vm *vm, int listen_fd, const struct stub_options *opt)
 	st->vm = vm;
 	st->mode = &stub_all_stop;
 	vm->watches = &st->watches;
+	st->sw.insn = vm->host.sw_pio ? SWBREAK_PIO_INSN : SWBREAK_INSN;
+	vm->sw = &st->sw;
 	st->fd = -1;
 	st->pending = calloc(vm->n_vcpus, sizeof(*st->pending));
 	if (opt->arch) {
@@ -219,7 +221,10 @@ int stub_serve(struct vm *vm, int listen_fd, const struct stub_options *opt)
 		serve_connection(st);
 	}
 	status = st->exit_status;
+	pthread_mutex_lock(&vm->sw_lock);
 	swbreak_clear(&st->sw, &vm->mem);
+	vm->sw = NULL;
+	pthread_mutex_unlock(&vm->sw_lock);
 	memwatch_clear(&st->watches);
 	vm->watches = NULL;
 	stub_nonstop_free(st);

@@ -123,6 +123,10 @@ size_t stub_mem_write(struct stub *st, unsigned cpu, uint64_t addr, const uint8_
 /* gdb's address to physical, for a breakpoint. */
 int stub_translate(struct stub *st, unsigned cpu, uint64_t addr, uint64_t *pa);
 
+/* Whether addr lies in a page that user mode may use (paging on, and
+ * every level of the walk allows user access). */
+bool stub_user_page(struct stub *st, unsigned cpu, uint64_t addr);
+
 /* Run control: c/s/vCont/C, Ctrl-C, and the stop reply once vCPUs stop. */
 void stub_vcont(struct stub *st, const char *args, size_t len);
 void stub_continue_all(struct stub *st, int step_cpu, int signal);

@@ -46,6 +46,15 @@ int stub_translate(struct stub *st, unsigned cpu, uint64_t addr, uint64_t *pa)
 	return guest_mem_ptr(&st->vm->mem, *pa, 1) ? 0 : -1;
 }
 
+bool stub_user_page(struct stub *st, unsigned cpu, uint64_t addr)
+{
+	struct pw_mode mode;
+	struct pw_result r;
+
+	return !st->phys && paging_mode(st, cpu, &mode) == 0 && (mode.cr0 & (1u << 31)) &&
+	       pagewalk(&st->vm->mem, &mode, addr, &r) == 0 && r.user;
+}
+
 /* Copy page by page; `write` picks the direction. */
 static size_t copy(struct stub *st, unsigned cpu, uint64_t addr, uint8_t *buf, size_t len,
 		   bool write)

@@ -170,7 +170,7 @@ static bool step_over(struct stub *st, unsigned cpu)
 	set_guest_debug(st, cpu, true, slot);
 	run_alone(st, cpu);
 	if (byte)
-		*byte = SWBREAK_INSN;
+		*byte = swbreak_insn(&st->sw);
 	set_guest_debug(st, cpu, false, -1);
 	if (v->ev.kind == VEV_DEBUG && v->ev.exception == 1 && hw_dr6_single_step(v->ev.dr6)) {
 		memset(&v->ev, 0, sizeof(v->ev));

@@ -21,6 +21,7 @@
 #define CODE_INT3 0x1000     /* int3; hlt */
 #define CODE_STORE 0x1010    /* mov %eax, (WATCHED); hlt */
 #define CODE_HLT 0x1020      /* nop; hlt */
+#define CODE_PIO 0x1030      /* out %al, (%dx); hlt */
 #define HANDLER 0x1100       /* out %al, $PROBE_PORT; hlt */
 #define WATCHED 0x2000
 #define PROBE_PORT 0x10
@@ -36,6 +37,7 @@ static void write_code(uint8_t *mem)
 	static const uint8_t int3[] = { 0xcc, 0xf4 };
 	static const uint8_t store[] = { 0xa3, WATCHED & 0xff, WATCHED >> 8, 0, 0, 0xf4 };
 	static const uint8_t hlt[] = { 0x90, 0xf4 };
+	static const uint8_t pio[] = { 0xee, 0xf4 };
 	static const uint8_t handler[] = { 0xe6, PROBE_PORT, 0xf4 };
 	/* Interrupt gate for #BP: flat code selector, present, DPL 0, 32-bit. */
 	uint32_t gate[2] = { (HANDLER & 0xffff) | ((uint32_t)FLAT32_CS << 16),
@@ -44,6 +46,7 @@ static void write_code(uint8_t *mem)
 	memcpy(mem + CODE_INT3, int3, sizeof(int3));
 	memcpy(mem + CODE_STORE, store, sizeof(store));
 	memcpy(mem + CODE_HLT, hlt, sizeof(hlt));
+	memcpy(mem + CODE_PIO, pio, sizeof(pio));
 	memcpy(mem + HANDLER, handler, sizeof(handler));
 	flat32_write_gdt(mem + GDT_ADDR);
 	memcpy(mem + IDT_ADDR + 3 * 8, gate, sizeof(gate));
@@ -109,6 +112,21 @@ static int probe_int3(struct probe *p)
 	return INT3_EMULATION_FAILURE;
 }
 
+/* The port write exits at its own address, and a KVM_RUN with
+ * immediate_exit completes it without running further. */
+static bool probe_pio_break(struct probe *p)
+{
+	struct kvm_regs r;
+
+	if (start_at(p, CODE_PIO) || run_once(p) != KVM_EXIT_IO ||
+	    p->run->io.direction != KVM_EXIT_IO_OUT || p->run->io.size != 1 || p->run->io.count != 1)
+		return false;
+	p->run->immediate_exit = 1;
+	ioctl(p->cpu_fd, KVM_RUN, 0);
+	p->run->immediate_exit = 0;
+	return ioctl(p->cpu_fd, KVM_GET_REGS, &r) == 0 && r.rip == CODE_PIO + 1;
+}
+
 static bool probe_exec(struct probe *p)
 {
 	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP };
@@ -166,6 +184,9 @@ static const char *swbp_text(const struct host_caps *c)
 	case INT3_EMULATION_FAILURE:
 		return "int3 recognised at the emulation-failure exit, any number";
 	default:
+		if (c->sw_pio)
+			return "a port write (out %al,(%dx)) in place of int3, any number; "
+			       "not in user-accessible pages (user mode would take a #GP)";
 		return c->dr_exec_fires ? "in debug registers (4 at most, shared with hbreak and watch)"
 					: "none work on this host (refused at insert)";
 	}
@@ -199,6 +220,7 @@ int host_probe(int kvm_fd, struct host_caps *caps, char **cause)
 	memset(caps, 0, sizeof(*caps));
 	if (rc == 0) {
 		caps->int3 = probe_int3(&p);
+		caps->sw_pio = caps->int3 == INT3_TO_GUEST && probe_pio_break(&p);
 		caps->dr_exec_fires = probe_exec(&p);
 		caps->dr_watch_fires = probe_watch(&p);
 		caps->inject_with_events = probe_inject(&p);

@@ -12,8 +12,13 @@ struct host_caps {
 	 * KVM_GUESTDBG_USE_SW_BP (hardware KVM), an emulation failure at the
 	 * 0xCC (PVM), or neither: it goes straight into the guest (KVM on
 	 * QEMU's emulated SVM, which does not intercept int3). In the last
-	 * case gdb's software breakpoints take debug register slots. */
+	 * case gdb's software breakpoints are port writes (sw_pio), or else
+	 * take debug register slots. */
 	enum { INT3_EXITS_DEBUG, INT3_EMULATION_FAILURE, INT3_TO_GUEST } int3;
+	/* Where int3 goes to the guest: a one-byte `out %al,(%dx)` we plant
+	 * leaves KVM_RUN as KVM_EXIT_IO at its address, and KVM_RUN with
+	 * immediate_exit completes it (swbreak.h's SWBREAK_PIO_INSN). */
+	bool sw_pio;
 	/* A guest-owned exception back into the guest: KVM_SET_VCPU_EVENTS,
 	 * or (PVM, where that triple-faults) delivery through the guest's IDT
 	 * done by the VMM. */
@@ -24,7 +29,7 @@ struct host_caps {
 	bool dr_watch_fires;
 	/* KVM_GUESTDBG_BLOCKIRQ: a single step takes no interrupt. */
 	bool step_blocks_irqs;
-	char summary[512];   /* what was found and chosen, for the log and `monitor kvm` */
+	char summary[768];   /* what was found and chosen, for the log and `monitor kvm` */
 };
 
 /* Probe with a scratch VM on kvm_fd. Returns 0, or -1 with *cause if the

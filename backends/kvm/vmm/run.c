@@ -64,6 +64,34 @@ static void finish_instruction(struct vcpu *v)
 	v->run->immediate_exit = 0;
 }
 
+/* A port write at one of our breakpoints (host.sw_pio): the guest never
+ * sees it. KVM has not completed it yet; completing it moves rip past it,
+ * so rip goes back to the breakpoint, where a debugger expects it and where
+ * the step-over starts. Returns true if the exit was ours. */
+static bool pio_break(struct vcpu *v, struct vcpu_event *ev)
+{
+	struct kvm_run *run = v->run;
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	bool ours;
+
+	if (!v->vm->host.sw_pio || run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 1 ||
+	    run->io.count != 1 || ioctl(v->fd, KVM_GET_REGS, &r) || ioctl(v->fd, KVM_GET_SREGS, &s))
+		return false;
+	pthread_mutex_lock(&v->vm->sw_lock);
+	ours = v->vm->sw && swbreak_find(v->vm->sw, r.rip + s.cs.base);
+	pthread_mutex_unlock(&v->vm->sw_lock);
+	if (!ours)
+		return false;
+	finish_instruction(v);
+	if (ioctl(v->fd, KVM_SET_REGS, &r))
+		return false;
+	ev->kind = VEV_INT3_EMUL;
+	ev->exception = 3;
+	ev->pc = r.rip + s.cs.base;
+	return true;
+}
+
 /* An access to RAM we took away for a watch (read-only for a write watch,
  * unmapped for a read or access watch): carry it out on guest RAM, and
  * stop if it touched a watched range of its kind. Returns true to keep
@@ -197,6 +225,8 @@ static bool handle_exit(struct vcpu *v, struct vcpu_event *ev)
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
+		if (pio_break(v, ev))
+			return false;
 		if (!handle_io(v))
 			return true;
 		ev->kind = VEV_GUEST_EXIT;

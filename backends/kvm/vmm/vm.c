@@ -124,6 +124,7 @@ int vm_create(struct vm *vm, unsigned memory_mb, unsigned n_vcpus, char **cause)
 	memset(vm, 0, sizeof(*vm));
 	vm->kvm_fd = vm->vm_fd = vm->event_fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
+	pthread_mutex_init(&vm->sw_lock, NULL);
 	pthread_cond_init(&vm->parked, NULL);
 	if (kvm_open(vm, cause) || add_memory(vm, memory_mb, cause) ||
 	    add_irqchip(vm, cause))

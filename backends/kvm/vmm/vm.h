@@ -13,6 +13,7 @@
 #include <linux/kvm.h>
 
 #include "backends/kvm/debug/memwatch.h"
+#include "backends/kvm/debug/swbreak.h"
 #include "backends/kvm/mmu/guest_mem.h"
 #include "backends/kvm/vmm/devices.h"
 #include "backends/kvm/vmm/host.h"
@@ -21,7 +22,7 @@
 enum vcpu_event_kind {
 	VEV_NONE = 0,     /* stopped because the stub asked (or not started) */
 	VEV_DEBUG,        /* KVM_EXIT_DEBUG: exception 1 or 3 */
-	VEV_INT3_EMUL,    /* PVM: emulation failure at an int3 */
+	VEV_INT3_EMUL,    /* PVM: emulation failure at an int3; or our port-write breakpoint */
 	VEV_STEP_DONE,    /* a range step ended (pc left the range) */
 	VEV_GUEST_EXIT,   /* the guest wrote to isa-debug-exit */
 	VEV_WATCH,        /* an access to a watched range we took away */
@@ -63,6 +64,11 @@ struct vm {
 	struct guest_mem mem;
 	unsigned n_slots;        /* memslots in use (vm_map_memory) */
 	const struct memwatches *watches; /* the stub's; read by vCPUs only while running */
+	/* The stub's software breakpoints, for a vCPU to tell our port-write
+	 * breakpoints (host.sw_pio) from the guest's own port writes; vCPUs
+	 * may run while the stub changes them (non-stop), hence sw_lock. */
+	const struct swbreaks *sw;
+	pthread_mutex_t sw_lock;
 	int run_size;
 	unsigned n_vcpus;
 	struct vcpu *vcpus;

@@ -122,6 +122,37 @@ static void many_breakpoints(void **state)
 		assert_int_equal(ram[i], (uint8_t)i);
 }
 
+/* A table set to plant port writes plants, shadows and keeps them the same
+ * way, and aliases take the guest's byte, not ours. */
+static void port_write_breakpoints(void **state)
+{
+	struct swbreaks t = { .insn = SWBREAK_PIO_INSN };
+	uint8_t buf[4], data[2] = { 0x55, 0x66 };
+
+	(void)state;
+	assert_int_equal(swbreak_insn(&t), SWBREAK_PIO_INSN);
+	assert_int_equal(swbreak_insert(&t, &mem, 0x1202, 0x202), 0);
+	assert_int_equal(ram[0x202], SWBREAK_PIO_INSN);
+	assert_int_equal(swbreak_insert(&t, &mem, 0xc0000202, 0x202), 0);
+	memcpy(buf, ram + 0x200, sizeof(buf));
+	swbreak_shadow(&t, 0x200, buf, sizeof(buf));
+	assert_int_equal(buf[2], 0x02);
+	memcpy(ram + 0x202, data, sizeof(data));
+	swbreak_after_write(&t, &mem, 0x202, data, sizeof(data));
+	assert_int_equal(ram[0x202], SWBREAK_PIO_INSN);
+	assert_int_equal(ram[0x203], 0x66);
+	swbreak_clear(&t, &mem);
+	assert_int_equal(ram[0x202], 0x55);
+}
+
+static void default_is_int3(void **state)
+{
+	struct swbreaks t = { 0 };
+
+	(void)state;
+	assert_int_equal(swbreak_insn(&t), SWBREAK_INSN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +163,8 @@ int main(void)
 		cmocka_unit_test_setup(reads_see_the_guest_byte, setup),
 		cmocka_unit_test_setup(writes_keep_the_int3, setup),
 		cmocka_unit_test_setup(many_breakpoints, setup),
+		cmocka_unit_test_setup(port_write_breakpoints, setup),
+		cmocka_unit_test_setup(default_is_int3, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
