@@ -84,6 +84,7 @@ KVM_SPECS = {
     "kvm_timer_step":   {"guest": "timer"},
     "kvm_smp_interrupt": {"guest": "smp", "cpus": 4},
     "kvm_thread_break": {"guest": "smp", "cpus": 4},
+    "kvm_halt_interrupt": {"guest": "smp", "cpus": 4},
     "kvm_non_stop":     {"guest": "smp", "cpus": 4, "alone": True, "mi": True},
     "kvm_non_stop_daemon": {"guest": "smp", "cpus": 4, "mi": True},
     "kvm_console":      {"guest": "echo", "console": True},

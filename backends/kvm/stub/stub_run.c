@@ -23,13 +23,29 @@ int stub_get_state(struct stub *st, unsigned cpu, struct vcpu_state *vs)
 	return 0;
 }
 
+/* A vCPU halted in HLT stays halted in KVM whatever its rip says, until
+ * an interrupt: one the debugger sends elsewhere (`set $pc`, gdb's `call`)
+ * runs from there instead, as it would on a CPU that was not halted. */
+static void wake_if_moved(int fd, uint64_t old_rip, uint64_t new_rip)
+{
+	struct kvm_mp_state mp;
+
+	if (old_rip == new_rip || ioctl(fd, KVM_GET_MP_STATE, &mp) ||
+	    mp.mp_state != KVM_MP_STATE_HALTED)
+		return;
+	mp.mp_state = KVM_MP_STATE_RUNNABLE;
+	ioctl(fd, KVM_SET_MP_STATE, &mp);
+}
+
 int stub_set_state(struct stub *st, unsigned cpu, const struct vcpu_state *vs)
 {
 	int fd = st->vm->vcpus[cpu].fd;
+	struct kvm_regs now;
 
-	if (ioctl(fd, KVM_SET_SREGS, &vs->sregs) || ioctl(fd, KVM_SET_REGS, &vs->regs) ||
-	    ioctl(fd, KVM_SET_FPU, &vs->fpu))
+	if (ioctl(fd, KVM_GET_REGS, &now) || ioctl(fd, KVM_SET_SREGS, &vs->sregs) ||
+	    ioctl(fd, KVM_SET_REGS, &vs->regs) || ioctl(fd, KVM_SET_FPU, &vs->fpu))
 		return -1;
+	wake_if_moved(fd, now.rip, vs->regs.rip);
 	return 0;
 }
 
