@@ -11,6 +11,7 @@ def scenario():
     kvm_guest.expect_own_traps(alone)
     check.connect()
     expect_eq("attached at the kernel's entry", check.function(), "_start")
+    own_traps_reach_us = "int3 is not intercepted" not in check.monitor("kvm")
     check.run("break fatal")
     header = kvm_guest.address("mb1_header")
     text = check.run("watch *(unsigned *)0x%x" % header)
@@ -18,7 +19,11 @@ def scenario():
     check.continue_to_exit(status)
     kvm_guest.expect_serial("serial output, as with no debugger", alone)
     back = kvm_guest.given_back()
-    expect_gt("guest exceptions the daemon gave back to the guest", sum(back.values()), 0)
+    if own_traps_reach_us:
+        expect_gt("guest exceptions the daemon gave back to the guest", sum(back.values()), 0)
+    else:
+        expect_eq("guest exceptions the daemon gave back (none reach gdbhub-kvm on this host)",
+                  sum(back.values()), 0)
 
 
 if __name__ == "__main__":
