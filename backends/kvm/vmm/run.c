@@ -64,32 +64,58 @@ static void finish_instruction(struct vcpu *v)
 	v->run->immediate_exit = 0;
 }
 
+enum pio_kind { PIO_GUEST, PIO_BREAK, PIO_GONE };
+
+/* What a one-byte port write at linear address pc is: the guest's own, a
+ * breakpoint of ours, or one of ours removed since this vCPU ran it (the
+ * byte there is no longer the port write: the guest's byte is back). */
+static enum pio_kind pio_kind_at(struct vcpu *v, const struct kvm_sregs *s, uint64_t pc)
+{
+	struct pw_mode mode = { s->cr0, s->cr3, s->cr4, s->efer };
+	enum pio_kind kind = PIO_GUEST;
+	struct pw_result at;
+	const uint8_t *byte;
+
+	pthread_mutex_lock(&v->vm->sw_lock);
+	if (v->vm->sw && swbreak_find(v->vm->sw, pc))
+		kind = PIO_BREAK;
+	else if (pagewalk(&v->vm->mem, &mode, pc, &at) == 0 &&
+		 (byte = guest_mem_ptr(&v->vm->mem, at.pa, 1)) && *byte != SWBREAK_PIO_INSN)
+		kind = PIO_GONE;
+	pthread_mutex_unlock(&v->vm->sw_lock);
+	return kind;
+}
+
 /* A port write at one of our breakpoints (host.sw_pio): the guest never
  * sees it. KVM has not completed it yet; completing it moves rip past it,
- * so rip goes back to the breakpoint, where a debugger expects it and where
- * the step-over starts. Returns true if the exit was ours. */
-static bool pio_break(struct vcpu *v, struct vcpu_event *ev)
+ * so rip goes back to the breakpoint: where a debugger expects it and the
+ * step-over starts, or, for one removed meanwhile, where the guest's own
+ * instruction now runs. PIO_BREAK fills ev. */
+static enum pio_kind pio_break(struct vcpu *v, struct vcpu_event *ev)
 {
 	struct kvm_run *run = v->run;
+	enum pio_kind kind;
 	struct kvm_regs r;
 	struct kvm_sregs s;
-	bool ours;
 
 	if (!v->vm->host.sw_pio || run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 1 ||
 	    run->io.count != 1 || ioctl(v->fd, KVM_GET_REGS, &r) || ioctl(v->fd, KVM_GET_SREGS, &s))
-		return false;
-	pthread_mutex_lock(&v->vm->sw_lock);
-	ours = v->vm->sw && swbreak_find(v->vm->sw, r.rip + s.cs.base);
-	pthread_mutex_unlock(&v->vm->sw_lock);
-	if (!ours)
-		return false;
+		return PIO_GUEST;
+	kind = pio_kind_at(v, &s, r.rip + s.cs.base);
+	if (kind == PIO_GUEST)
+		return PIO_GUEST;
 	finish_instruction(v);
-	if (ioctl(v->fd, KVM_SET_REGS, &r))
-		return false;
-	ev->kind = VEV_INT3_EMUL;
-	ev->exception = 3;
-	ev->pc = r.rip + s.cs.base;
-	return true;
+	if (ioctl(v->fd, KVM_SET_REGS, &r)) {
+		set_fatal(ev, "vCPU %lu: KVM_SET_REGS after a breakpoint failed (errno %lu)",
+			  v->index, (unsigned long)errno);
+		return PIO_BREAK;
+	}
+	if (kind == PIO_BREAK) {
+		ev->kind = VEV_INT3_EMUL;
+		ev->exception = 3;
+		ev->pc = r.rip + s.cs.base;
+	}
+	return kind;
 }
 
 /* An access to RAM we took away for a watch (read-only for a write watch,
@@ -225,8 +251,14 @@ static bool handle_exit(struct vcpu *v, struct vcpu_event *ev)
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
-		if (pio_break(v, ev))
+		switch (pio_break(v, ev)) {
+		case PIO_BREAK:
 			return false;
+		case PIO_GONE:
+			return true;
+		case PIO_GUEST:
+			break;
+		}
 		if (!handle_io(v))
 			return true;
 		ev->kind = VEV_GUEST_EXIT;
