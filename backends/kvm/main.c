@@ -3,13 +3,15 @@
  *   gdbhub-kvm --kernel ELF --gdb unix:PATH|HOST:PORT|fd:N [--memory-mb N] [--cpus N]
  *              [--serial PATH] [--console PATH] [--cmdline STR]
  *              [--arch i386|x86_64] [--reinject events|idt]
+ *   gdbhub-kvm --probe
  *
  * The VM waits at the kernel's first instruction for gdb, as QEMU's -S,
  * or with --run starts at once; gdb attaching later stops it.
  * `--gdb fd:N` serves on a listening socket the parent made and passed
  * down (the daemon does this, so connecting cannot race the start-up).
  * `--console PATH` is what the guest receives on COM1: a file, read to its
- * end, or a FIFO, read for as long as the VM lives. */
+ * end, or a FIFO, read for as long as the VM lives. `--probe` prints what
+ * this host's KVM does for guest debug (vmm/host.h) and exits. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -28,6 +30,7 @@ struct options {
 	const char *kernel, *gdb, *serial, *console, *cmdline, *arch, *reinject;
 	unsigned memory_mb, cpus;
 	bool run;  /* start running, not waiting for gdb */
+	bool probe;
 };
 
 static void usage(void)
@@ -35,7 +38,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: gdbhub-kvm --kernel ELF --gdb unix:PATH|HOST:PORT|fd:N [--memory-mb N]\n"
 		"                  [--cpus N] [--serial PATH] [--console PATH] [--cmdline STR]\n"
-		"                  [--arch i386|x86_64] [--reinject events|idt] [--run]\n");
+		"                  [--arch i386|x86_64] [--reinject events|idt] [--run]\n"
+		"       gdbhub-kvm --probe\n");
 	exit(2);
 }
 
@@ -60,7 +64,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "serial", required_argument, NULL, 's' }, { "cmdline", required_argument, NULL, 'l' },
 		{ "arch", required_argument, NULL, 'a' }, { "reinject", required_argument, NULL, 'r' },
 		{ "console", required_argument, NULL, 'i' }, { "run", no_argument, NULL, 'R' },
-		{ NULL, 0, NULL, 0 },
+		{ "probe", no_argument, NULL, 'P' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -77,10 +81,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'a': o->arch = optarg; break;
 		case 'r': o->reinject = optarg; break;
 		case 'R': o->run = true; break;
+		case 'P': o->probe = true; break;
 		default: usage();
 		}
 	}
-	if (!o->kernel || !o->gdb || optind != argc)
+	if (optind != argc || (o->probe ? o->kernel || o->gdb : !o->kernel || !o->gdb))
 		usage();
 	if (o->arch && strcmp(o->arch, "i386") && strcmp(o->arch, "x86_64")) {
 		fprintf(stderr, "gdbhub-kvm: --arch takes i386 or x86_64, not \"%s\"\n", o->arch);
@@ -215,6 +220,22 @@ static int open_console(const char *path)
 	return open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 }
 
+/* --probe: what the host's KVM does, on stdout; 1 if /dev/kvm cannot run. */
+static int probe_only(void)
+{
+	struct host_caps caps;
+	char *cause = NULL;
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return fail("/dev/kvm", strdup(strerror(errno)));
+	if (host_probe(fd, &caps, &cause))
+		return fail("probing the host's KVM", cause);
+	printf("%s\n", caps.summary);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct vm vm;
@@ -223,6 +244,8 @@ int main(int argc, char **argv)
 	int serial_fd = -1, console_fd = -1, listen_fd;
 
 	parse_options(argc, argv, &o);
+	if (o.probe)
+		return probe_only();
 	if (o.serial) {
 		serial_fd = open(o.serial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (serial_fd < 0)
