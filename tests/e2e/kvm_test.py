@@ -93,6 +93,7 @@ KVM_SPECS = {
     "qemu_dies":        {},   # the runner kills gdbhub-kvm
     "kvm_transparency": {"guest": "traps", "baseline": True},
     "kvm_thread_break": {"guest": "smp", "cpus": 4},
+    "kvm_user_page_break": {"guest": "paging"},
     "kvm_step_guest_int3": {"guest": "traps", "baseline": True, "guest_int3": True},
 }
 KVM_DEFAULTS = {"cpus": 1, "guest_int3": False, "stops_vm": False, "baseline": False,
