@@ -522,9 +522,19 @@ static json_object *qmp_read(struct qmp_sync *q)
 			json_object_put(msg);
 			continue;
 		}
-		if (q->len == sizeof(q->buf) || poll(&pfd, 1, 10000) <= 0)
+		/* A stop signal interrupts poll and read whatever SA_RESTART says:
+		 * that is no answer yet, not QEMU gone. Taken for the latter, it
+		 * sent a stopped recording down the guest-ended path, which waits
+		 * 5 s for a QEMU that never ends (the daemon kills us first). */
+		int ready = q->len == sizeof(q->buf) ? 0 : poll(&pfd, 1, 10000);
+
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready <= 0)
 			return NULL;
 		n = read(q->fd, q->buf + q->len, sizeof(q->buf) - q->len);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			return NULL;
 		q->len += (size_t)n;
