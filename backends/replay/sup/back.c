@@ -82,10 +82,7 @@ static int take_over(struct sup *s, struct qemu *q, char *reply, size_t cap, cha
 		return cause_fail(cause, "no stop from the new QEMU");
 	/* A step's stop, as QEMU's own reverse step reports it. */
 	snprintf(reply, cap, "%c05%s", out[0], out + 3);
-	for (size_t i = 0; i < s->n_breaks; i++)
-		if (link_call(&q->gdb, s->breaks[i], out, sizeof(out)) != 0 || strcmp(out, "OK") != 0)
-			return cause_fail(cause, "%s again: %s", s->breaks[i], out);
-	return 0;
+	return sup_set_breaks(s, q, true, cause);
 }
 
 int back_step(struct sup *s, char *reply, size_t cap, char **cause)

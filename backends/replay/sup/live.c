@@ -15,6 +15,7 @@
 
 #include "backends/replay/sup/sup.h"
 #include "proxy/cause.h"
+#include "proxy/rsp/rsp_hex.h"
 
 /* A checkpoint fine/2 behind the step's goal (at - 1) if the nearest
  * before it is far; the replay is back at `at` after, where `bs` starts. */
@@ -78,20 +79,18 @@ static int pc_regnum(const char *arch)
 static int read_pc(struct sup *s, uint64_t *pc, char **cause)
 {
 	char req[16], out[64];
+	uint8_t bytes[8];
 	size_t n;
 
 	snprintf(req, sizeof(req), "p%x", pc_regnum(s->rec.arch));
 	if (link_call(&s->cur->gdb, req, out, sizeof(out)) != 0)
 		return cause_fail(cause, "QEMU's gdbstub closed");
-	n = strspn(out, "0123456789abcdefABCDEF");
-	if (n == 0 || n % 2 != 0 || n > 16 || out[n] != '\0')
+	n = strlen(out);
+	if (n == 0 || n % 2 != 0 || n > 2 * sizeof(bytes) || rsp_hex_decode(bytes, out, n / 2) < 0)
 		return cause_fail(cause, "pc read as \"%s\"", out);
 	*pc = 0;
-	for (size_t i = n; i >= 2; i -= 2) {
-		char byte[3] = { out[i - 2], out[i - 1], '\0' };
-
-		*pc = *pc << 8 | strtoul(byte, NULL, 16);
-	}
+	for (size_t i = n / 2; i > 0; i--)
+		*pc = *pc << 8 | bytes[i - 1];
 	return 0;
 }
 

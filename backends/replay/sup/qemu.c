@@ -309,8 +309,7 @@ static int qemu_seek(struct qemu *q, uint64_t icount, char **cause)
 					    at, icount);
 }
 
-/* Insert (Z) or remove (z) in q every breakpoint the daemon inserted. */
-static int set_breaks(struct sup *s, struct qemu *q, bool insert, char **cause)
+int sup_set_breaks(struct sup *s, struct qemu *q, bool insert, char **cause)
 {
 	char req[64], out[64];
 
@@ -327,11 +326,11 @@ int sup_seek(struct sup *s, uint64_t icount, char **cause)
 	char *again = NULL;
 	int rc;
 
-	if (set_breaks(s, s->cur, false, cause) != 0)
+	if (sup_set_breaks(s, s->cur, false, cause) != 0)
 		return -1;
 	rc = qemu_seek(s->cur, icount, cause);
 	/* Back in, whatever the seek did: the daemon counts on them. */
-	if (set_breaks(s, s->cur, true, &again) != 0) {
+	if (sup_set_breaks(s, s->cur, true, &again) != 0) {
 		sup_log("breakpoints after a seek: %s", again ? again : "?");
 		if (rc == 0)
 			rc = cause_fail(cause, "%s", again ? again : "breakpoints not inserted again");

@@ -122,6 +122,9 @@ int qemu_run_to(struct qemu *q, uint64_t icount, char **cause);
  * breakpoints lifted meanwhile (a seek stops where one hits). 0, or -1
  * with *cause (also if it stopped elsewhere). */
 int sup_seek(struct sup *s, uint64_t icount, char **cause);
+/* Insert (Z) or remove (z) in q every breakpoint the daemon inserted.
+ * 0, or -1 with *cause naming the packet q did not answer OK. */
+int sup_set_breaks(struct sup *s, struct qemu *q, bool insert, char **cause);
 int qemu_gdb_open(struct qemu *q, char **cause);
 /* Read pending QMP events (non-blocking), noting a STOP. */
 void qemu_qmp_drain(struct qemu *q);
