@@ -64,6 +64,15 @@ static void finish_instruction(struct vcpu *v)
 	v->run->immediate_exit = 0;
 }
 
+/* The guest physical address of linear address va, through the page
+ * tables sregs s name. 0, or -1 if it is not mapped. */
+static int walk(struct vcpu *v, const struct kvm_sregs *s, uint64_t va, struct pw_result *at)
+{
+	struct pw_mode mode = { s->cr0, s->cr3, s->cr4, s->efer };
+
+	return pagewalk(&v->vm->mem, &mode, va, at);
+}
+
 enum pio_kind { PIO_GUEST, PIO_BREAK, PIO_GONE };
 
 /* What a one-byte port write at linear address pc is: the guest's own, a
@@ -71,7 +80,6 @@ enum pio_kind { PIO_GUEST, PIO_BREAK, PIO_GONE };
  * byte there is no longer the port write: the guest's byte is back). */
 static enum pio_kind pio_kind_at(struct vcpu *v, const struct kvm_sregs *s, uint64_t pc)
 {
-	struct pw_mode mode = { s->cr0, s->cr3, s->cr4, s->efer };
 	enum pio_kind kind = PIO_GUEST;
 	struct pw_result at;
 	const uint8_t *byte;
@@ -79,7 +87,7 @@ static enum pio_kind pio_kind_at(struct vcpu *v, const struct kvm_sregs *s, uint
 	pthread_mutex_lock(&v->vm->sw_lock);
 	if (v->vm->sw && swbreak_find(v->vm->sw, pc))
 		kind = PIO_BREAK;
-	else if (pagewalk(&v->vm->mem, &mode, pc, &at) == 0 &&
+	else if (walk(v, s, pc, &at) == 0 &&
 		 (byte = guest_mem_ptr(&v->vm->mem, at.pa, 1)) && *byte != SWBREAK_PIO_INSN)
 		kind = PIO_GONE;
 	pthread_mutex_unlock(&v->vm->sw_lock);
@@ -182,11 +190,10 @@ static void drop_queued_ud(struct vcpu *v)
 static bool fetch_from_unmapped(struct vcpu *v, const struct kvm_sregs *s, uint64_t pc,
 				struct vcpu_event *ev)
 {
-	struct pw_mode mode = { s->cr0, s->cr3, s->cr4, s->efer };
 	const struct memwatch *w;
 	struct pw_result at;
 
-	if (!v->vm->watches || pagewalk(&v->vm->mem, &mode, pc, &at) ||
+	if (!v->vm->watches || walk(v, s, pc, &at) ||
 	    (w = memwatch_unmapping(v->vm->watches, at.pa)) == NULL)
 		return false;
 	ev->kind = VEV_WATCH_EXEC;
