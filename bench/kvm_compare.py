@@ -35,6 +35,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "e2e"))
 import gdb_mi  # noqa: E402  (tests/e2e, found through the path above)
+import kvm_test  # noqa: E402
 
 SIDES = ("qemu-kvm", "gdbhub-kvm")
 BURN_MARK = "/* burn line */"
@@ -197,14 +198,6 @@ def parse_args():
     return args
 
 
-def kvm_unusable():
-    try:
-        os.close(os.open("/dev/kvm", os.O_RDWR))
-        return None
-    except OSError as e:
-        return e.strerror
-
-
 def run_round(args, name, line, results):
     side = Side(name, args, args.work, args.elf)
     try:
@@ -243,7 +236,7 @@ def show_logs(work):
 
 def main():
     args = parse_args()
-    why = kvm_unusable()
+    why = kvm_test.kvm_usable()
     if why is not None:
         print("kvm_compare: /dev/kvm not usable here (%s)" % why)
         return 77
