@@ -86,19 +86,27 @@ def function_range(name):
     return block.start, block.end
 
 
+def patch_code(symbol, code, what):
+    """Put code (named what) over symbol's first bytes, checked by reading
+    them back.  Returns the bytes it replaced, for unspin()."""
+    where = address(symbol)
+    saved = check.read_memory(where, len(code))
+    gdb.selected_inferior().write_memory(where, code)
+    expect_eq("%s written at %s" % (what, symbol), check.read_memory(where, len(code)).hex(),
+              code.hex())
+    return saved
+
+
 def spin_at(symbol):
     """Make the vCPU that reaches symbol spin there: put `jmp .` over its
     first bytes, which gdb can stop with Ctrl-C.  Returns the bytes it
     replaced, for unspin()."""
-    where = address(symbol)
-    saved = check.read_memory(where, len(JMP_SELF))
-    gdb.selected_inferior().write_memory(where, JMP_SELF)
-    expect_eq("jmp . written at %s" % symbol, check.read_memory(where, 2).hex(), JMP_SELF.hex())
-    return saved
+    return patch_code(symbol, JMP_SELF, "jmp .")
 
 
 def unspin(symbol, saved):
-    """Put back what spin_at(symbol) replaced; the guest runs on as built."""
+    """Put back what spin_at(symbol) or patch_code replaced; the guest runs
+    on as built."""
     where = address(symbol)
     gdb.selected_inferior().write_memory(where, saved)
     check.refresh()

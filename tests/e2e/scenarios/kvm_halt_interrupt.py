@@ -1,8 +1,6 @@
 # Proves Ctrl-C stops an SMP guest whose every vCPU is halted in HLT with interrupts off, through the daemon (which drives gdbhub-kvm in non-stop mode and so stops each vCPU on its own): smp.elf on 4 vCPUs, with `cli; hlt; jmp` written at guest_exit, parks its 3 APs in cpu_halt_forever (cli; hlt) and then halts the BSP too; Ctrl-C after "parked=3" stops the VM: 4 threads, each just after a hlt with IF clear (thread 1 in guest_exit, the others in ap_main's cpu_halt_forever); with guest_exit's code put back and thread 1's $pc set to its start, the halted BSP runs from there and the guest ends as it does without a debugger (exit 33); fails if a halted vCPU is never kicked out of KVM_RUN (the Ctrl-C would hang until the runner's timeout), a thread's registers are wrong, or a halted vCPU whose pc the debugger moved stays halted.
 import re
 
-import gdb
-
 import check
 import kvm_guest
 from check import expect_eq, expect_true, value
@@ -26,9 +24,7 @@ def expect_halted(num):
 
 def scenario():
     check.connect()
-    where = kvm_guest.address("guest_exit")
-    saved = check.read_memory(where, len(HALT))
-    gdb.selected_inferior().write_memory(where, HALT)
+    saved = kvm_guest.patch_code("guest_exit", HALT, "cli; hlt; jmp")
     kvm_guest.interrupt_after_serial("parked=", delay=1.0)
     text = check.run("info threads")
     expect_eq("info threads: one row per vCPU",
@@ -36,12 +32,8 @@ def scenario():
     for num in range(1, CPUS + 1):
         expect_halted(num)
     check.run("thread 1")
-    gdb.selected_inferior().write_memory(where, saved)
-    check.run("set var $pc = 0x%x" % where)
-    check.refresh()
-    expect_eq("guest_exit's code restored (the ELF's bytes)",
-              check.read_memory(where, len(saved)).hex(),
-              check.elf_bytes(where, len(saved)).hex())
+    kvm_guest.unspin("guest_exit", saved)
+    check.run("set var $pc = 0x%x" % kvm_guest.address("guest_exit"))
     check.continue_to_exit(SMP_EXIT)
     kvm_guest.expect_serial("serial output", EXPECTED_SERIAL)
 
